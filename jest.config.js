@@ -1,0 +1,21 @@
+// @ts-check
+// Unit tests for the library. jose ships ESM only, so it is transformed like our
+// own sources; the test environment adds Node's WebCrypto to jsdom (see
+// projects/ngx-oidc/src/test/jsdom-webcrypto-env.js).
+const { createCjsPreset } = require('jest-preset-angular/presets');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...createCjsPreset({ tsconfig: '<rootDir>/projects/ngx-oidc/tsconfig.spec.json' }),
+  testEnvironment: '<rootDir>/projects/ngx-oidc/src/test/jsdom-webcrypto-env.js',
+  setupFilesAfterEnv: ['<rootDir>/projects/ngx-oidc/src/test/setup-jest.ts'],
+  roots: ['<rootDir>/projects/ngx-oidc/src'],
+  transformIgnorePatterns: ['node_modules/(?!(jose|@angular|rxjs)/|.*\\.mjs$)'],
+  moduleNameMapper: { '^ngx-oidc$': '<rootDir>/projects/ngx-oidc/src/public-api.ts' },
+  collectCoverageFrom: ['projects/ngx-oidc/src/lib/core/**/*.ts', '!**/*.spec.ts'],
+  coverageThreshold: {
+    'projects/ngx-oidc/src/lib/core/': { lines: 90 },
+  },
+  coverageReporters: ['text-summary', 'lcov'],
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.cjs'],
+};

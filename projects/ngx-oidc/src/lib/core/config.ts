@@ -1,0 +1,182 @@
+import { OidcError } from './errors';
+import { isSecureUrl } from './http';
+import type { StorageKind } from './storage';
+import type { ProviderMetadata } from './discovery';
+
+/** How much the library logs. */
+export type LogLevel = 'debug' | 'warn' | 'error' | 'none';
+
+/**
+ * The library's configuration. Only `authority`, `clientId` and `redirectUrl`
+ * are required; every other key has the default given in its TSDoc. The object
+ * is JSON-friendly so it can come from the app's server (`auth-config.json`).
+ */
+export interface OidcConfig {
+  /** The issuer URL of the OpenID Provider, exactly as in its discovery document's `issuer`. */
+  authority: string;
+  /** The client id registered at the provider (a public client: no secret). */
+  clientId: string;
+  /** The redirect URI registered at the provider, where the callback route lives. */
+  redirectUrl: string;
+  /** Where the provider sends the user after logout. Default: none. */
+  postLogoutRedirectUri?: string;
+  /** Space-separated scopes. Default `'openid profile'`; must contain `openid`. */
+  scope?: string;
+  /** Only the code flow is supported. Default `'code'`. */
+  responseType?: 'code';
+  /** Distinguishes several configs in one app; namespaces storage keys. Default `'default'`. */
+  configId?: string;
+  /** Renew with refresh tokens (ask for `offline_access` in `scope`). Default `false`. */
+  useRefreshToken?: boolean;
+  /** Renew tokens before they expire (refresh token, else iframe). Default `false`. */
+  silentRenew?: boolean;
+  /** The page the silent-renew iframe loads (`silent-renew.html` or a route). Default: none. */
+  silentRenewUrl?: string;
+  /** How long an iframe renew may take. Default `20` seconds. */
+  silentRenewTimeoutInSeconds?: number;
+  /** Renew when the access token has fewer seconds than this left. Default `30`. */
+  renewTimeBeforeTokenExpiresInSeconds?: number;
+  /** Send the authorization request by PAR (RFC 9126). Default `false`; on anyway when the provider requires it. */
+  usePushedAuthorisationRequests?: boolean;
+  /** Extra parameters for the authorization request (cannot override protocol parameters). */
+  customParamsAuthRequest?: Record<string, string | number | boolean>;
+  /** Extra parameters for the refresh token request. */
+  customParamsRefreshTokenRequest?: Record<string, string | number | boolean>;
+  /** Extra parameters for the end-session request. */
+  customParamsEndSessionRequest?: Record<string, string | number | boolean>;
+  /** Accept a refreshed ID token whose `nonce` differs from the first one. Default `false`. */
+  ignoreNonceAfterRefresh?: boolean;
+  /** How far an ID token's `iat` may be from now. Default `120` seconds. */
+  maxIdTokenIatOffsetAllowedInSeconds?: number;
+  /** Clock skew tolerated on `exp` and `auth_time`. Default `60` seconds. */
+  clockSkewInSeconds?: number;
+  /** `max_age` for the authorization request; makes `auth_time` required (OIDC Core 3.1.2.1). */
+  maxAge?: number;
+  /** Audiences besides `clientId` that may appear in an ID token's `aud`. Default none. */
+  trustedAudiences?: string[];
+  /** ID token `alg` values accepted, within what the provider advertises. Default: RS, PS, ES families and EdDSA. */
+  idTokenSigningAlgs?: string[];
+  /** Load userinfo after login and merge it into the user. Default `false`. */
+  autoUserInfo?: boolean;
+  /** OIDC Session Management: poll the provider's check-session iframe. Default `false`. */
+  startCheckSession?: boolean;
+  /** Where to go after login when no return URL was stored. Default `'/'`. */
+  postLoginRoute?: string;
+  /** Where a 403 from a secure route leads. Default `'/forbidden'`. */
+  forbiddenRoute?: string;
+  /** Where a failed login or a 401 leads. Default `'/unauthorized'`. */
+  unauthorizedRoute?: string;
+  /** How much to log. Default `'warn'`. */
+  logLevel?: LogLevel;
+  /** URL prefixes (origin and path) that get the access token. Default none. */
+  secureRoutes?: string[];
+  /** Where tokens are kept. Default `'sessionStorage'`. */
+  storage?: StorageKind;
+  /** How long the discovery document and JWKS are cached. Default `3600` seconds. */
+  discoveryCacheSeconds?: number;
+  /** How long a started login may take before its state is refused. Default `600` seconds. */
+  transactionTimeoutInSeconds?: number;
+  /** Endpoints that replace or complete those from discovery. */
+  authWellknownEndpoints?: Partial<ProviderMetadata>;
+  /** Resource indicator(s) (RFC 8707) for the authorization and token requests. */
+  resource?: string | string[];
+}
+
+/** An {@link OidcConfig} with every default filled in. */
+export type ResolvedOidcConfig = Required<
+  Omit<OidcConfig, 'postLogoutRedirectUri' | 'silentRenewUrl' | 'maxAge' | 'authWellknownEndpoints' | 'resource'>
+> &
+  Pick<OidcConfig, 'postLogoutRedirectUri' | 'silentRenewUrl' | 'maxAge' | 'authWellknownEndpoints' | 'resource'>;
+
+/** The ID token algorithms accepted by default: asymmetric only (never `none` or HS*). */
+export const DEFAULT_ID_TOKEN_ALGS: readonly string[] = [
+  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+];
+
+const DEFAULTS = {
+  scope: 'openid profile',
+  responseType: 'code',
+  configId: 'default',
+  useRefreshToken: false,
+  silentRenew: false,
+  silentRenewTimeoutInSeconds: 20,
+  renewTimeBeforeTokenExpiresInSeconds: 30,
+  usePushedAuthorisationRequests: false,
+  customParamsAuthRequest: {},
+  customParamsRefreshTokenRequest: {},
+  customParamsEndSessionRequest: {},
+  ignoreNonceAfterRefresh: false,
+  maxIdTokenIatOffsetAllowedInSeconds: 120,
+  clockSkewInSeconds: 60,
+  trustedAudiences: [],
+  idTokenSigningAlgs: [...DEFAULT_ID_TOKEN_ALGS],
+  autoUserInfo: false,
+  startCheckSession: false,
+  postLoginRoute: '/',
+  forbiddenRoute: '/forbidden',
+  unauthorizedRoute: '/unauthorized',
+  logLevel: 'warn',
+  secureRoutes: [],
+  storage: 'sessionStorage',
+  discoveryCacheSeconds: 3600,
+  transactionTimeoutInSeconds: 600,
+} as const satisfies Omit<ResolvedOidcConfig, 'authority' | 'clientId' | 'redirectUrl'>;
+
+function invalid(key: keyof OidcConfig, message: string, actual?: unknown): OidcError {
+  return new OidcError(`ngx-oidc config "${key}": ${message}`, 'CONFIG_INVALID', { key, actual });
+}
+
+function isAbsoluteUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks a config and fills in the defaults. Throws `CONFIG_INVALID` naming
+ * the key at fault, or `INSECURE_URL` for an authority that is not https off
+ * loopback (RFC 6749 3.1; RFC 9700 2.6).
+ */
+export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
+  for (const key of ['authority', 'clientId', 'redirectUrl'] as const) {
+    const value: unknown = config?.[key];
+    if (typeof value !== 'string' || value.trim() === '') throw invalid(key, 'is required');
+  }
+  if (!isAbsoluteUrl(config.authority)) throw invalid('authority', 'must be an absolute URL', config.authority);
+  if (!isSecureUrl(config.authority)) {
+    throw new OidcError(
+      `ngx-oidc config "authority": must use https (http only on localhost or 127.0.0.1)`,
+      'INSECURE_URL',
+      { key: 'authority', actual: config.authority },
+    );
+  }
+  if (!isAbsoluteUrl(config.redirectUrl)) throw invalid('redirectUrl', 'must be an absolute URL', config.redirectUrl);
+  if (config.responseType !== undefined && config.responseType !== 'code') {
+    throw invalid('responseType', "only 'code' is supported", config.responseType);
+  }
+  // A fresh copy of the defaults: resolved configs must not share (and mutate) the default arrays and objects.
+  const resolved: ResolvedOidcConfig = { ...structuredClone(DEFAULTS), ...stripUndefined(config), authority: config.authority, clientId: config.clientId, redirectUrl: config.redirectUrl };
+  // OIDC Core 3.1.2.1: the openid scope value is required.
+  if (typeof resolved.scope !== 'string' || !resolved.scope.split(' ').includes('openid')) {
+    throw invalid('scope', "must contain 'openid'", resolved.scope);
+  }
+  if (!['sessionStorage', 'localStorage', 'memory'].includes(resolved.storage)) {
+    throw invalid('storage', "must be 'sessionStorage', 'localStorage' or 'memory'", resolved.storage);
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(resolved.configId)) throw invalid('configId', 'must be letters, digits, - or _', resolved.configId);
+  if (!Array.isArray(resolved.secureRoutes)) throw invalid('secureRoutes', 'must be a list of absolute URLs', resolved.secureRoutes);
+  for (const route of resolved.secureRoutes) {
+    if (!isAbsoluteUrl(route)) throw invalid('secureRoutes', 'entries must be absolute URLs', route);
+  }
+  if (resolved.silentRenew && !resolved.useRefreshToken && !resolved.silentRenewUrl) {
+    throw invalid('silentRenewUrl', 'is required for silent renew without refresh tokens');
+  }
+  return resolved;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

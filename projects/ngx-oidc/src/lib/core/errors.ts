@@ -1,0 +1,121 @@
+/**
+ * Every failure the library reports, as one error class with a stable code.
+ *
+ * Apps branch on {@link OidcError.code}; people debug from `cause`, which holds
+ * the evidence (expected and actual values, the provider's `error`, the HTTP
+ * status). A provider's own OAuth `error` string is never used as a code: it is
+ * in `cause.error` and in {@link OidcError.oauthError}.
+ */
+
+/**
+ * The codes an {@link OidcError} can carry, one per way a step can fail.
+ *
+ * - Configuration: `CONFIG_INVALID`, `INSECURE_URL`.
+ * - Transport: `NETWORK_ERROR` (no answer), `HTTP_ERROR` (unexpected status
+ *   without an OAuth error body), `INVALID_RESPONSE` (not JSON, or the wrong shape).
+ * - Discovery and keys: `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID`,
+ *   `JWKS_INVALID`, `JWKS_NO_MATCHING_KEY`.
+ * - ID token (OIDC Core 3.1.3.7): `ID_TOKEN_MALFORMED`, `ID_TOKEN_ALG_NOT_ALLOWED`,
+ *   `ID_TOKEN_SIGNATURE_INVALID`, `ID_TOKEN_ISS_MISMATCH`, `ID_TOKEN_AUD_MISMATCH`,
+ *   `ID_TOKEN_AZP_MISMATCH`, `ID_TOKEN_EXPIRED`, `ID_TOKEN_IAT_INVALID`,
+ *   `ID_TOKEN_NONCE_MISMATCH`, `ID_TOKEN_SUB_MISSING`, `ID_TOKEN_AUTH_TIME_INVALID`,
+ *   `ID_TOKEN_AT_HASH_MISMATCH`, `ID_TOKEN_REFRESH_MISMATCH` (OIDC Core 12.2).
+ * - Authorization response: `STATE_MISMATCH`, `ISS_MISMATCH` (RFC 9207),
+ *   `AUTHORIZATION_ERROR` (the provider answered with `error`), `CALLBACK_INVALID`.
+ * - Endpoints: `TOKEN_ERROR`, `TOKEN_RESPONSE_INVALID`, `PAR_ERROR`,
+ *   `USERINFO_ERROR`, `USERINFO_SUB_MISMATCH`, `REVOCATION_ERROR`.
+ * - Session: `NO_SESSION`, `NO_REFRESH_TOKEN`, `RENEW_TIMEOUT`, `LOGIN_REQUIRED`.
+ */
+export type OidcErrorCode =
+  | 'CONFIG_INVALID'
+  | 'INSECURE_URL'
+  | 'NETWORK_ERROR'
+  | 'HTTP_ERROR'
+  | 'INVALID_RESPONSE'
+  | 'DISCOVERY_ISSUER_MISMATCH'
+  | 'DISCOVERY_INVALID'
+  | 'JWKS_INVALID'
+  | 'JWKS_NO_MATCHING_KEY'
+  | 'ID_TOKEN_MALFORMED'
+  | 'ID_TOKEN_ALG_NOT_ALLOWED'
+  | 'ID_TOKEN_SIGNATURE_INVALID'
+  | 'ID_TOKEN_ISS_MISMATCH'
+  | 'ID_TOKEN_AUD_MISMATCH'
+  | 'ID_TOKEN_AZP_MISMATCH'
+  | 'ID_TOKEN_EXPIRED'
+  | 'ID_TOKEN_IAT_INVALID'
+  | 'ID_TOKEN_NONCE_MISMATCH'
+  | 'ID_TOKEN_SUB_MISSING'
+  | 'ID_TOKEN_AUTH_TIME_INVALID'
+  | 'ID_TOKEN_AT_HASH_MISMATCH'
+  | 'ID_TOKEN_REFRESH_MISMATCH'
+  | 'STATE_MISMATCH'
+  | 'ISS_MISMATCH'
+  | 'AUTHORIZATION_ERROR'
+  | 'CALLBACK_INVALID'
+  | 'TOKEN_ERROR'
+  | 'TOKEN_RESPONSE_INVALID'
+  | 'PAR_ERROR'
+  | 'USERINFO_ERROR'
+  | 'USERINFO_SUB_MISMATCH'
+  | 'REVOCATION_ERROR'
+  | 'NO_SESSION'
+  | 'NO_REFRESH_TOKEN'
+  | 'RENEW_TIMEOUT'
+  | 'LOGIN_REQUIRED';
+
+/** The evidence attached to an {@link OidcError}: whatever helps to debug it. */
+export interface OidcErrorCause {
+  /** The OAuth 2.0 `error` a provider answered with, such as `access_denied`. */
+  readonly error?: string;
+  /** The provider's `error_description`, if any. */
+  readonly error_description?: string;
+  /** The HTTP status of the answer that failed, if any. */
+  readonly status?: number;
+  /** What the check expected. */
+  readonly expected?: unknown;
+  /** What the check found. */
+  readonly actual?: unknown;
+  /** A lower-level error (network, jose) that led to this one. */
+  readonly reason?: unknown;
+  /** Anything else worth showing. */
+  readonly [key: string]: unknown;
+}
+
+/**
+ * The one error type the library throws and emits.
+ *
+ * @example
+ * ```ts
+ * try { await session.finishLogin(location.href); }
+ * catch (e) { if (e instanceof OidcError && e.code === 'STATE_MISMATCH') { ... } }
+ * ```
+ */
+export class OidcError extends Error {
+  /** The cause, typed: see {@link OidcErrorCause}. */
+  declare readonly cause: OidcErrorCause | undefined;
+
+  /**
+   * @param message - a sentence for people, never parsed.
+   * @param code - the stable code for programs.
+   * @param cause - the evidence.
+   */
+  constructor(
+    message: string,
+    readonly code: OidcErrorCode,
+    cause?: OidcErrorCause,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'OidcError';
+  }
+
+  /** The provider's OAuth `error` (such as `access_denied` or `invalid_grant`), when it sent one. */
+  get oauthError(): string | undefined {
+    return this.cause?.error;
+  }
+}
+
+/** True when `value` is an {@link OidcError}, optionally with one of the given codes. */
+export function isOidcError(value: unknown, ...codes: OidcErrorCode[]): value is OidcError {
+  return value instanceof OidcError && (codes.length === 0 || codes.includes(value.code));
+}

@@ -1,0 +1,167 @@
+import { OidcError, type OidcErrorCode } from './errors';
+
+/** A request the core asks the network port to send. Bodies are form-encoded (RFC 6749 3.2). */
+export interface OidcHttpRequest {
+  /** Absolute URL. */
+  readonly url: string;
+  /** `GET` for discovery, JWKS and userinfo; `POST` for token, PAR and revocation. */
+  readonly method: 'GET' | 'POST';
+  /** Request headers; `Accept` and, for bodies, `Content-Type` are set by the core. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** `application/x-www-form-urlencoded` body, for `POST`. */
+  readonly body?: string;
+}
+
+/** The answer the port hands back: status, headers (names lower-cased) and the body as text. */
+export interface OidcHttpResponse {
+  /** HTTP status code. */
+  readonly status: number;
+  /** Response headers with lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as text; the core parses and checks it. */
+  readonly body: string;
+}
+
+/**
+ * The core's only way to the network. The Angular layer plugs in HttpClient;
+ * tests plug in a fake provider; {@link fetchPort} adapts `fetch`.
+ * It resolves for every HTTP status and rejects only when no answer came.
+ */
+export type FetchJson = (request: OidcHttpRequest) => Promise<OidcHttpResponse>;
+
+/**
+ * A {@link FetchJson} port over the Fetch API.
+ * @param fetchFn - the `fetch` to use; `globalThis.fetch` by default.
+ */
+export function fetchPort(fetchFn: typeof fetch = (input, init) => globalThis.fetch(input, init)): FetchJson {
+  return async (request) => {
+    const res = await fetchFn(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      credentials: 'omit',
+      redirect: 'error',
+    });
+    const headers: Record<string, string> = {};
+    res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
+    return { status: res.status, headers, body: await res.text() };
+  };
+}
+
+/** Builds a `GET` request that accepts JSON. */
+export function getRequest(url: string, headers: Record<string, string> = {}): OidcHttpRequest {
+  return { url, method: 'GET', headers: { Accept: 'application/json', ...headers } };
+}
+
+/** Builds a form `POST` (RFC 6749 3.2: `application/x-www-form-urlencoded`). */
+export function formPost(url: string, params: URLSearchParams, headers: Record<string, string> = {}): OidcHttpRequest {
+  return {
+    url,
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: params.toString(),
+  };
+}
+
+/**
+ * Sends through the port; a rejection (provider down, CORS, offline) becomes
+ * `NETWORK_ERROR`, and an {@link OidcError} passes through unchanged.
+ */
+export async function send(fetchJson: FetchJson, request: OidcHttpRequest): Promise<OidcHttpResponse> {
+  try {
+    return await fetchJson(request);
+  } catch (e) {
+    if (e instanceof OidcError) throw e;
+    throw new OidcError(`No answer from ${request.url}`, 'NETWORK_ERROR', { url: request.url, reason: e });
+  }
+}
+
+/** A JSON object: what every OIDC and OAuth endpoint answers with. */
+export type JsonObject = { readonly [key: string]: unknown };
+
+/** True for a plain JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses a body that must be a JSON object. HTML error pages, empty bodies and
+ * arrays all become `INVALID_RESPONSE` (or `code`).
+ */
+export function parseJsonObject(res: OidcHttpResponse, what: string, code: OidcErrorCode = 'INVALID_RESPONSE'): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(res.body);
+  } catch {
+    throw new OidcError(`${what}: the answer is not JSON`, code, { status: res.status, actual: res.body.slice(0, 200) });
+  }
+  if (!isJsonObject(parsed)) {
+    throw new OidcError(`${what}: the answer is not a JSON object`, code, { status: res.status, actual: parsed });
+  }
+  return parsed;
+}
+
+/**
+ * Reads an OAuth 2.0 error response (RFC 6749 5.2) when the body is one:
+ * a JSON object with a string `error`. Returns `undefined` otherwise.
+ */
+export function readOAuthError(res: OidcHttpResponse): { error: string; error_description?: string; error_uri?: string } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(res.body);
+  } catch {
+    return undefined;
+  }
+  if (!isJsonObject(parsed) || typeof parsed['error'] !== 'string') return undefined;
+  const description = parsed['error_description'];
+  const uri = parsed['error_uri'];
+  return {
+    error: parsed['error'],
+    ...(typeof description === 'string' ? { error_description: description } : {}),
+    ...(typeof uri === 'string' ? { error_uri: uri } : {}),
+  };
+}
+
+/**
+ * Throws for a non-success answer: an OAuth error body becomes `oauthCode`
+ * with the provider's `error` in the cause; anything else becomes `HTTP_ERROR`.
+ * @param okStatuses - the statuses that count as success (default 200).
+ */
+export function expectStatus(
+  res: OidcHttpResponse,
+  what: string,
+  oauthCode: OidcErrorCode,
+  okStatuses: readonly number[] = [200],
+): void {
+  if (okStatuses.includes(res.status)) return;
+  const oauth = readOAuthError(res);
+  if (oauth) {
+    throw new OidcError(`${what}: ${oauth.error}${oauth.error_description ? ` (${oauth.error_description})` : ''}`, oauthCode, {
+      ...oauth,
+      status: res.status,
+    });
+  }
+  throw new OidcError(`${what}: unexpected HTTP status ${res.status}`, 'HTTP_ERROR', {
+    status: res.status,
+    actual: res.body.slice(0, 200),
+  });
+}
+
+/** Loopback hosts, where plain http is allowed (RFC 8252 7.3, RFC 9700 2.6). */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * True when `url` is absolute and https, or http on a loopback host.
+ * OAuth endpoints need TLS (RFC 6749 3.1, 3.2; OIDC Discovery 3).
+ */
+export function isSecureUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname));
+}

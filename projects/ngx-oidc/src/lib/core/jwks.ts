@@ -1,0 +1,163 @@
+import type { JWK } from 'jose';
+import { OidcError } from './errors';
+import { type FetchJson, expectStatus, getRequest, isJsonObject, parseJsonObject, send } from './http';
+import type { Store } from './storage';
+
+/**
+ * The provider's signing keys: fetching the JWKS, choosing the keys that can
+ * verify a given JWS header, and refetching once when a key is unknown.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#RotateSigKeys
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
+ */
+
+/** The part of a JWS protected header that picks a key. */
+export interface KeyHint {
+  /** The signature algorithm. */
+  readonly alg: string;
+  /** The key id, when the provider set one. */
+  readonly kid?: string;
+}
+
+/**
+ * Finds the keys that may verify a signature: called with `refresh: true` to
+ * ask for a fresh JWKS (rate limited) after every cached key failed.
+ */
+export type KeyResolver = (hint: KeyHint, options?: { refresh?: boolean }) => Promise<readonly JWK[]>;
+
+/** The JWKS as cached: the keys and when they were fetched. */
+export interface CachedJwks {
+  /** The `jwks_uri` they came from. */
+  readonly uri: string;
+  /** Seconds since the epoch. */
+  readonly fetchedAt: number;
+  /** The keys. */
+  readonly keys: readonly JWK[];
+}
+
+/** The key type and curve each JWS algorithm needs (RFC 7518 3.1, RFC 8037 3.1). */
+function keyTypeFor(alg: string): { kty: string; crv?: readonly string[] } | undefined {
+  if (/^(RS|PS)(256|384|512)$/.test(alg)) return { kty: 'RSA' };
+  if (alg === 'ES256') return { kty: 'EC', crv: ['P-256'] };
+  if (alg === 'ES384') return { kty: 'EC', crv: ['P-384'] };
+  if (alg === 'ES512') return { kty: 'EC', crv: ['P-521'] };
+  if (alg === 'EdDSA') return { kty: 'OKP', crv: ['Ed25519', 'Ed448'] };
+  if (alg === 'Ed25519') return { kty: 'OKP', crv: ['Ed25519'] };
+  return undefined;
+}
+
+/**
+ * The keys of `keys` that can verify a JWS with this header, in JWKS order.
+ * A key is skipped when its `use` is not `sig` (RFC 7517 4.2: `enc` keys never
+ * verify), its `key_ops` lack `verify` (4.3), its `alg` differs (4.4), its type or
+ * curve does not fit `alg`, or, when the header names a `kid`, its `kid` differs
+ * (RFC 7515 4.1.4). Without a `kid` every fitting key is a candidate.
+ */
+export function selectVerificationKeys(keys: readonly JWK[], hint: KeyHint): JWK[] {
+  const type = keyTypeFor(hint.alg);
+  if (!type) return [];
+  return keys.filter(
+    (jwk) =>
+      jwk.kty === type.kty &&
+      (type.crv === undefined || (typeof jwk.crv === 'string' && type.crv.includes(jwk.crv))) &&
+      (jwk.use === undefined || jwk.use === 'sig') &&
+      (jwk.key_ops === undefined || jwk.key_ops.includes('verify')) &&
+      (jwk.alg === undefined || jwk.alg === hint.alg) &&
+      (hint.kid === undefined || jwk.kid === hint.kid),
+  );
+}
+
+/**
+ * Checks a JWKS document (RFC 7517 5): an object whose `keys` is an array of
+ * objects each with a string `kty`. Keys with private parts are refused.
+ */
+export function parseJwks(document: unknown): JWK[] {
+  const keys = isJsonObject(document) ? document['keys'] : undefined;
+  if (!Array.isArray(keys) || !keys.every((k) => isJsonObject(k) && typeof k['kty'] === 'string')) {
+    throw new OidcError('JWKS is not a JSON Web Key Set', 'JWKS_INVALID', { actual: document });
+  }
+  // RFC 7517 9.2: a public JWKS must not carry private key material.
+  if (keys.some((k) => 'd' in k)) throw new OidcError('JWKS carries a private key', 'JWKS_INVALID');
+  return keys as JWK[];
+}
+
+/** Fetches and parses the JWKS at `jwksUri`. */
+export async function fetchJwks(jwksUri: string, fetchJson: FetchJson): Promise<JWK[]> {
+  const res = await send(fetchJson, getRequest(jwksUri, { Accept: 'application/jwk-set+json, application/json' }));
+  expectStatus(res, 'JWKS', 'HTTP_ERROR');
+  return parseJwks(parseJsonObject(res, 'JWKS', 'JWKS_INVALID'));
+}
+
+/** Options for {@link jwksKeyResolver}. */
+export interface JwksResolverOptions {
+  /** The provider's `jwks_uri`. */
+  readonly jwksUri: string;
+  /** The network port. */
+  readonly fetchJson: FetchJson;
+  /** Where the JWKS is cached. */
+  readonly store: Store;
+  /** Now, in seconds since the epoch. */
+  readonly now: () => number;
+  /** How long a fetched JWKS is used before it is fetched again. */
+  readonly ttlSeconds: number;
+  /** The least time between two fetches, so unknown `kid`s cannot flood the provider. Default 30 s. */
+  readonly refetchCooldownSeconds?: number;
+}
+
+function isCachedJwks(value: unknown): value is CachedJwks {
+  return isJsonObject(value) && typeof value['uri'] === 'string' && typeof value['fetchedAt'] === 'number' &&
+    Array.isArray(value['keys']);
+}
+
+/**
+ * A {@link KeyResolver} over the provider's JWKS, cached in `store`. When no
+ * cached key fits (an unknown `kid`: the provider rotated its keys), or every
+ * cached key failed (`refresh`), it fetches the JWKS once more, at most once
+ * per cooldown (OIDC Core 10.1.1).
+ */
+export function jwksKeyResolver(options: JwksResolverOptions): KeyResolver {
+  const { jwksUri, fetchJson, store, now, ttlSeconds } = options;
+  const cooldown = options.refetchCooldownSeconds ?? 30;
+
+  const refetch = async (): Promise<readonly JWK[]> => {
+    const keys = await fetchJwks(jwksUri, fetchJson);
+    store.set('jwks', { uri: jwksUri, fetchedAt: now(), keys } satisfies CachedJwks);
+    return keys;
+  };
+
+  return async (hint, { refresh = false } = {}) => {
+    const cached = store.get('jwks', isCachedJwks);
+    const age = cached && cached.uri === jwksUri ? now() - cached.fetchedAt : undefined;
+    let keys: readonly JWK[] | undefined;
+    if (cached && age !== undefined && age >= 0 && age < ttlSeconds) {
+      keys = parseCachedKeys(cached, store);
+    }
+    if (keys && !refresh) {
+      const fit = selectVerificationKeys(keys, hint);
+      if (fit.length > 0) return fit;
+    }
+    // Key rotation: refetch, unless the JWKS was fetched within the cooldown.
+    if (keys && age !== undefined && age < cooldown) {
+      if (refresh) return [];
+      throw noMatchingKey(hint);
+    }
+    const fit = selectVerificationKeys(await refetch(), hint);
+    if (fit.length === 0 && !refresh) throw noMatchingKey(hint);
+    return fit;
+  };
+}
+
+function parseCachedKeys(cached: CachedJwks, store: Store): readonly JWK[] | undefined {
+  try {
+    return parseJwks({ keys: cached.keys });
+  } catch {
+    store.remove('jwks');
+    return undefined;
+  }
+}
+
+function noMatchingKey(hint: KeyHint): OidcError {
+  return new OidcError('No key in the provider JWKS fits the token header', 'JWKS_NO_MATCHING_KEY', {
+    alg: hint.alg,
+    kid: hint.kid,
+  });
+}

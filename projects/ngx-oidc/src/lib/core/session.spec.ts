@@ -1,0 +1,411 @@
+import { FakeProvider, type FakeProviderOptions } from '../../test/fake-provider';
+import { type OidcConfig, resolveConfig } from './config';
+import type { OidcHttpResponse } from './http';
+import { type LockPort, OidcSession } from './session';
+import { type AuthStorage, MemoryStorage } from './storage';
+
+const START = 1_700_000_000;
+
+/** A lock shared by the sessions of one test, like Web Locks across tabs. */
+function sharedLock(): LockPort {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(_name: string, task: () => Promise<T>) => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcConfig> } = {}) {
+  const clock = { now: START };
+  const op = await FakeProvider.create({ now: () => clock.now, ...options.op });
+  const storage = new MemoryStorage();
+  const lock = sharedLock();
+  const config = resolveConfig({
+    authority: op.issuer,
+    clientId: op.clientId,
+    redirectUrl: 'https://app.example.test/callback',
+    postLogoutRedirectUri: 'https://app.example.test/',
+    scope: 'openid profile offline_access',
+    ...options.config,
+  });
+  const makeSession = (store: AuthStorage = storage) =>
+    new OidcSession(config, { fetchJson: op.fetchJson, storage: store, now: () => clock.now, lock });
+  const session = makeSession();
+  const login = async (s = session, authorizeOptions: Parameters<FakeProvider['authorize']>[1] = {}) => {
+    const callback = await op.authorize(await s.beginLogin({ returnUrl: '/orders' }), authorizeOptions);
+    return { callback, result: await s.finishLogin(callback) };
+  };
+  return { op, clock, storage, session, makeSession, login };
+}
+
+describe('OidcSession: login', () => {
+  it('signs in with code + PKCE and stores the session', async () => {
+    const { op, session, login } = await setup();
+    const { result } = await login();
+    expect(result.returnUrl).toBe('/orders');
+    expect(result.session.idTokenClaims.sub).toBe('alice');
+    expect(result.session.refreshToken).toMatch(/^rt-/);
+    expect(result.session.accessTokenExpiresAt).toBe(START + 300);
+    expect(session.restore()).toEqual(result.session);
+    expect(op.count('token')).toBe(1);
+  });
+
+  it('sends every authorization parameter, with fresh state, nonce and verifier each time', async () => {
+    const { session } = await setup({ config: { customParamsAuthRequest: { ui_locales: 'de' }, maxAge: 600 } });
+    const first = new URL(await session.beginLogin({ prompt: 'login' })).searchParams;
+    const second = new URL(await session.beginLogin()).searchParams;
+    expect(Object.fromEntries(first)).toMatchObject({
+      client_id: 'spa',
+      response_type: 'code',
+      redirect_uri: 'https://app.example.test/callback',
+      scope: 'openid profile offline_access',
+      code_challenge_method: 'S256',
+      prompt: 'login',
+      max_age: '600',
+      ui_locales: 'de',
+    });
+    for (const p of ['state', 'nonce', 'code_challenge']) expect(first.get(p)).not.toBe(second.get(p));
+  });
+
+  it('makes no discovery request when a fresh discovery document is cached', async () => {
+    const { op, makeSession, storage } = await setup();
+    await makeSession().beginLogin();
+    await makeSession(storage).beginLogin();
+    expect(op.count('discovery')).toBe(1);
+  });
+
+  it('restores a stored session without any request', async () => {
+    const { op, login, makeSession, storage } = await setup();
+    await login();
+    const before = op.requests.length;
+    expect(makeSession(storage).restore()?.idTokenClaims.sub).toBe('alice');
+    expect(op.requests.length).toBe(before);
+  });
+
+  it('never exchanges a code twice: a replayed callback fails before any token request', async () => {
+    const { op, session, login } = await setup();
+    const { callback } = await login();
+    await expect(session.finishLogin(callback)).rejects.toMatchObject({ code: 'STATE_MISMATCH' });
+    expect(op.count('token')).toBe(1);
+  });
+
+  it('rejects a tampered state, makes no token request and stores nothing', async () => {
+    const { op, session } = await setup();
+    const callback = new URL(await op.authorize(await session.beginLogin()));
+    callback.searchParams.set('state', 'forged');
+    await expect(session.finishLogin(callback.toString())).rejects.toMatchObject({ code: 'STATE_MISMATCH' });
+    expect(op.count('token')).toBe(0);
+    expect(session.restore()).toBeNull();
+    expect(session.store.get('transaction', (v): v is unknown => true)).toBeNull();
+  });
+
+  it('rejects a login that took longer than the transaction timeout', async () => {
+    const { op, clock, session } = await setup();
+    const callback = await op.authorize(await session.beginLogin());
+    clock.now += 601;
+    await expect(session.finishLogin(callback)).rejects.toMatchObject({ code: 'STATE_MISMATCH', cause: { reason: 'expired' } });
+    expect(op.count('token')).toBe(0);
+  });
+
+  it.each([
+    ['a wrong iss', (u: URL) => u.searchParams.set('iss', 'https://evil.example.test')],
+    ['a missing iss the provider advertises', (u: URL) => u.searchParams.delete('iss')],
+  ])('rejects %s (RFC 9207) before any token request', async (_name, tamper) => {
+    const { op, session } = await setup();
+    const callback = new URL(await op.authorize(await session.beginLogin()));
+    tamper(callback);
+    await expect(session.finishLogin(callback.toString())).rejects.toMatchObject({ code: 'ISS_MISMATCH' });
+    expect(op.count('token')).toBe(0);
+  });
+
+  it('accepts a callback without iss from a provider that does not advertise it', async () => {
+    const { login } = await setup({ op: { issParameter: false } });
+    await expect(login()).resolves.toMatchObject({ result: { session: { idTokenClaims: { sub: 'alice' } } } });
+  });
+
+  it('reports a denied consent as AUTHORIZATION_ERROR with the provider error', async () => {
+    const { op, session } = await setup();
+    const callback = await op.authorize(await session.beginLogin(), { deny: true });
+    const error = await session.finishLogin(callback).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'AUTHORIZATION_ERROR', oauthError: 'access_denied' });
+    expect(session.restore()).toBeNull();
+  });
+
+  it('rejects an ID token with a stale nonce and stores no session', async () => {
+    const { op, session, login } = await setup();
+    op.idTokenExtraClaims = { nonce: 'nonce-of-an-earlier-login' };
+    await expect(login()).rejects.toMatchObject({ code: 'ID_TOKEN_NONCE_MISMATCH' });
+    expect(session.restore()).toBeNull();
+  });
+
+  it('requires auth_time when max_age is configured', async () => {
+    const { op, login } = await setup({ config: { maxAge: 60 } });
+    await expect(login(undefined, { authTime: START - 3600 })).rejects.toMatchObject({ code: 'ID_TOKEN_AUTH_TIME_INVALID' });
+    op.idTokenExtraClaims = {};
+    await expect(login(undefined, { authTime: START - 10 })).resolves.toBeDefined();
+  });
+
+  it.each<[string, Partial<OidcHttpResponse>, string]>([
+    ['an HTML error page', { status: 500, body: '<html>Internal error</html>' }, 'HTTP_ERROR'],
+    ['an OAuth error', { status: 400, body: '{"error":"invalid_grant"}' }, 'TOKEN_ERROR'],
+    ['no id_token', { status: 200, body: '{"access_token":"a","token_type":"Bearer"}' }, 'TOKEN_RESPONSE_INVALID'],
+  ])('fails cleanly when the token endpoint answers %s', async (_name, answer, code) => {
+    const { op, session, login } = await setup();
+    op.override('token', answer);
+    await expect(login()).rejects.toMatchObject({ code });
+    expect(session.restore()).toBeNull();
+  });
+
+  it('fails with NETWORK_ERROR and stores no transaction when the provider is down', async () => {
+    const { op, session } = await setup();
+    op.override('discovery', () => Promise.reject(new TypeError('Failed to fetch')));
+    await expect(session.beginLogin()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(session.store.get('transaction', (v): v is unknown => true)).toBeNull();
+  });
+
+  it('loads userinfo after login when autoUserInfo is on', async () => {
+    const { login } = await setup({ config: { autoUserInfo: true } });
+    const { result } = await login();
+    expect(result.session.userInfo).toMatchObject({ sub: 'alice', name: 'Alice Example' });
+  });
+
+  it('refuses userinfo for another subject and stores no session', async () => {
+    const { op, session, login } = await setup({ config: { autoUserInfo: true } });
+    op.override('userinfo', { status: 200, body: '{"sub":"mallory","name":"Mallory"}' });
+    await expect(login()).rejects.toMatchObject({ code: 'USERINFO_SUB_MISMATCH' });
+    expect(session.restore()).toBeNull();
+  });
+});
+
+describe('OidcSession: PAR (RFC 9126)', () => {
+  it('pushes the request and redirects with only client_id and request_uri', async () => {
+    const { op, session } = await setup({ config: { usePushedAuthorisationRequests: true } });
+    const url = new URL(await session.beginLogin());
+    expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
+    expect(op.count('par')).toBe(1);
+    await expect(session.finishLogin(await op.authorize(url.toString()))).resolves.toBeDefined();
+  });
+
+  it('uses PAR when the provider requires it', async () => {
+    const { op, session } = await setup({ op: { requirePar: true } });
+    const url = new URL(await session.beginLogin());
+    expect(url.searchParams.has('request_uri')).toBe(true);
+    expect(op.count('par')).toBe(1);
+  });
+
+  it('fails with PAR_ERROR and no transaction when the push is refused', async () => {
+    const { op, session } = await setup({ config: { usePushedAuthorisationRequests: true } });
+    op.override('par', { status: 400, body: '{"error":"invalid_request"}' });
+    await expect(session.beginLogin()).rejects.toMatchObject({ code: 'PAR_ERROR' });
+    expect(session.store.get('transaction', (v): v is unknown => true)).toBeNull();
+  });
+});
+
+describe('OidcSession: refresh', () => {
+  it('rotates the refresh token and always keeps the newest', async () => {
+    const { op, session, login, clock } = await setup();
+    const { result } = await login();
+    clock.now += 290;
+    const first = await session.refresh();
+    const second = await session.refresh();
+    expect(first.refreshToken).not.toBe(result.session.refreshToken);
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(session.restore()?.refreshToken).toBe(second.refreshToken);
+    expect(second.accessTokenExpiresAt).toBe(clock.now + 300);
+    expect(op.count('token')).toBe(3);
+  });
+
+  it('keeps the previous refresh token when the provider issues none', async () => {
+    const { session, login } = await setup({ op: { rotateRefreshTokens: false } });
+    const { result } = await login();
+    const refreshed = await session.refresh();
+    expect(refreshed.refreshToken).toBe(result.session.refreshToken);
+    expect(refreshed.accessToken).not.toBe(result.session.accessToken);
+  });
+
+  it('shares one token request among 50 concurrent callers', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    const results = await Promise.all(Array.from({ length: 50 }, () => session.refresh()));
+    expect(op.count('token')).toBe(2);
+    expect(new Set(results.map((s) => s.accessToken)).size).toBe(1);
+  });
+
+  it('two tabs at expiry make exactly one refresh request between them', async () => {
+    const { op, login, makeSession, storage, clock } = await setup();
+    await login();
+    clock.now += 295;
+    const tabA = makeSession(storage);
+    const tabB = makeSession(storage);
+    const [a, b] = await Promise.all([tabA.refresh(), tabB.refresh()]);
+    expect(op.count('token')).toBe(2);
+    expect(a.accessToken).toBe(b.accessToken);
+  });
+
+  it('rejects a refreshed ID token for another user and keeps the session as it was', async () => {
+    const { op, session, login } = await setup();
+    const { result } = await login();
+    op.idTokenExtraClaims = { sub: 'mallory' };
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'ID_TOKEN_REFRESH_MISMATCH' });
+    expect(session.restore()).toEqual(result.session);
+  });
+
+  it('ends the session when the refresh token is refused (invalid_grant)', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    op.override('token', { status: 400, body: '{"error":"invalid_grant","error_description":"reused"}' });
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'TOKEN_ERROR', oauthError: 'invalid_grant' });
+    expect(session.restore()).toBeNull();
+  });
+
+  it('keeps the session when the provider is briefly down', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    op.override('token', () => Promise.reject(new TypeError('Failed to fetch')), true);
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(session.restore()).not.toBeNull();
+  });
+
+  it('needs a session and a refresh token', async () => {
+    const { session, login } = await setup({ config: { scope: 'openid profile' } });
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'NO_SESSION' });
+    await login();
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'NO_REFRESH_TOKEN' });
+  });
+
+  it('tells when the access token needs renewal', async () => {
+    const { session, login, clock } = await setup();
+    const { result } = await login();
+    expect(session.needsRenewal(result.session)).toBe(false);
+    clock.now += 271;
+    expect(session.needsRenewal(result.session)).toBe(true);
+    expect(session.isExpired(result.session)).toBe(false);
+    clock.now += 30;
+    expect(session.isExpired(result.session)).toBe(true);
+  });
+
+  it('treats a token without expires_in as not expiring', async () => {
+    const { session, login, clock } = await setup({ op: { accessTokenTtl: null } });
+    const { result } = await login();
+    clock.now += 100_000;
+    expect(result.session.accessTokenExpiresAt).toBeNull();
+    expect(session.needsRenewal(result.session)).toBe(false);
+  });
+});
+
+describe('OidcSession: renewal by prompt=none', () => {
+  it('accepts the same user and refuses another', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    const renew = async (sub: string) =>
+      session.finishLogin(await op.authorize(await session.beginLogin({ prompt: 'none', renew: true }), { sub }));
+    await expect(renew('alice')).resolves.toMatchObject({ session: { idTokenClaims: { sub: 'alice' } } });
+    await expect(renew('mallory')).rejects.toMatchObject({ code: 'ID_TOKEN_REFRESH_MISMATCH' });
+    expect(session.restore()?.idTokenClaims.sub).toBe('alice');
+  });
+});
+
+describe('OidcSession: userinfo', () => {
+  it('loads userinfo into the session, and needs a session', async () => {
+    const { session, login } = await setup();
+    await expect(session.loadUserInfo()).rejects.toMatchObject({ code: 'NO_SESSION' });
+    await login();
+    await expect(session.loadUserInfo()).resolves.toMatchObject({ sub: 'alice' });
+    expect(session.restore()?.userInfo?.['email']).toBe('alice@example.test');
+  });
+
+  it('fails with USERINFO_ERROR when the provider has no userinfo endpoint', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    op.metadataOverrides['userinfo_endpoint'] = undefined;
+    session.store.remove('discovery');
+    await expect(session.loadUserInfo()).rejects.toMatchObject({ code: 'USERINFO_ERROR' });
+  });
+});
+
+describe('OidcSession: logout', () => {
+  it('revokes the refresh and access tokens, clears the session and returns the end-session URL', async () => {
+    const { op, session, login } = await setup();
+    const { result } = await login();
+    const { endSessionUrl, errors } = await session.logout({ state: 'bye' });
+    expect(errors).toEqual([]);
+    expect(op.revoked).toEqual([result.session.refreshToken, result.session.accessToken]);
+    const url = new URL(endSessionUrl!);
+    expect(url.origin + url.pathname).toBe(op.metadata().end_session_endpoint);
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      id_token_hint: result.session.idToken,
+      post_logout_redirect_uri: 'https://app.example.test/',
+      client_id: 'spa',
+      state: 'bye',
+    });
+    expect(session.restore()).toBeNull();
+  });
+
+  it('logs out locally even when revocation fails, and reports the failure', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    op.override('revocation', { status: 503, body: '<html>down</html>' });
+    const { endSessionUrl, errors } = await session.logout();
+    expect(errors.map((e) => e.code)).toEqual(['HTTP_ERROR', 'HTTP_ERROR']);
+    expect(endSessionUrl).not.toBeNull();
+    expect(session.restore()).toBeNull();
+  });
+
+  it('logs out locally when discovery is unreachable', async () => {
+    const { op, session, login } = await setup({ config: { discoveryCacheSeconds: 0 } });
+    await login();
+    op.override('discovery', () => Promise.reject(new TypeError('offline')));
+    const { endSessionUrl, errors } = await session.logout();
+    expect(endSessionUrl).toBeNull();
+    expect(errors[0]?.code).toBe('NETWORK_ERROR');
+    expect(session.restore()).toBeNull();
+  });
+
+  it('skips revocation when asked, and when the provider has no end-session endpoint returns no URL', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    op.metadataOverrides['end_session_endpoint'] = undefined;
+    session.store.remove('discovery');
+    const { endSessionUrl } = await session.logout({ revoke: false });
+    expect(op.count('revocation')).toBe(0);
+    expect(endSessionUrl).toBeNull();
+  });
+});
+
+describe('OidcSession: storage', () => {
+  it('treats garbage or a foreign session in storage as signed out and removes it', async () => {
+    const { session, login, storage } = await setup();
+    const key = session.store.keyOf('session');
+    storage.write(key, '{"garbage":');
+    expect(session.restore()).toBeNull();
+    expect(storage.read(key)).toBeNull();
+    storage.write(key, JSON.stringify({ idToken: 1 }));
+    expect(session.restore()).toBeNull();
+    const { result } = await login();
+    storage.write(key, JSON.stringify({ ...result.session, idTokenClaims: { ...result.session.idTokenClaims, iss: 'https://evil.example.test' } }));
+    expect(session.restore()).toBeNull();
+    storage.write(key, JSON.stringify({ ...result.session, idTokenClaims: { ...result.session.idTokenClaims, aud: ['other'] } }));
+    expect(session.restore()).toBeNull();
+    expect(storage.read(key)).toBeNull();
+  });
+
+  it('rejects a garbage transaction as an unknown state', async () => {
+    const { op, session, storage } = await setup();
+    const callback = await op.authorize(await session.beginLogin());
+    storage.write(session.store.keyOf('transaction'), JSON.stringify({ state: 42 }));
+    await expect(session.finishLogin(callback)).rejects.toMatchObject({ code: 'STATE_MISMATCH' });
+    expect(op.count('token')).toBe(0);
+  });
+
+  it('logoutLocal forgets the session and the pending login without requests', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    await session.beginLogin();
+    const before = op.requests.length;
+    session.logoutLocal();
+    expect(session.restore()).toBeNull();
+    expect(session.store.get('transaction', (v): v is unknown => true)).toBeNull();
+    expect(op.requests.length).toBe(before);
+  });
+});

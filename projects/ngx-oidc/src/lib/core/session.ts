@@ -1,0 +1,483 @@
+import { authorizationParams, authorizationUrl } from './authorize';
+import { parseCallbackUrl, validateCallback } from './callback';
+import type { ResolvedOidcConfig } from './config';
+import { type ProviderMetadata, loadDiscovery } from './discovery';
+import { endSessionUrl } from './end-session';
+import { OidcError, isOidcError } from './errors';
+import { type FetchJson, isJsonObject, send } from './http';
+import { type IdTokenClaims, allowedIdTokenAlgs, validateIdToken } from './id-token';
+import { type KeyResolver, jwksKeyResolver } from './jwks';
+import { parAuthorizationUrl, pushAuthorizationRequest, shouldUsePar } from './par';
+import { createPkcePair } from './pkce';
+import { randomString } from './random';
+import { revokeToken } from './revocation';
+import { type AuthStorage, Store } from './storage';
+import { type TokenSet, authorizationCodeGrantRequest, processTokenResponse, refreshTokenGrantRequest } from './token';
+import { type UserInfo, fetchUserInfo } from './userinfo';
+
+/**
+ * The session state machine: it ties the protocol steps together (restore,
+ * begin login, finish the callback, refresh, logout) over the network port
+ * and a storage. Framework-free; the Angular layer drives it.
+ *
+ * Nothing is written until every check of a step has passed, so a failure
+ * leaves the previous state as it was: never half a session.
+ */
+
+/** A signed-in session, as stored. */
+export interface AuthSession {
+  /** The raw ID token (used as `id_token_hint` at logout). */
+  readonly idToken: string;
+  /** The validated claims of the current ID token. */
+  readonly idTokenClaims: IdTokenClaims;
+  /** The access token for the APIs. */
+  readonly accessToken: string;
+  /** When the access token expires, seconds since the epoch; `null` when the provider did not say. */
+  readonly accessTokenExpiresAt: number | null;
+  /** The refresh token, when the provider issued one. */
+  readonly refreshToken?: string;
+  /** The granted scope, when the provider said. */
+  readonly scope?: string;
+  /** Userinfo claims, when loaded. */
+  readonly userInfo?: UserInfo;
+  /** OIDC Session Management `session_state`, when the provider sent one. */
+  readonly sessionState?: string;
+}
+
+/** A started login, stored until its callback: single use. */
+export interface LoginTransaction {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
+  /** Seconds since the epoch. */
+  readonly createdAt: number;
+  readonly maxAge?: number;
+  /** Where the app goes after login (an app-relative URL). */
+  readonly returnUrl?: string;
+  /** A renewal (iframe `prompt=none`): the user must stay the same. */
+  readonly renew?: boolean;
+}
+
+/** Runs `task` while holding a named lock shared by every tab (Web Locks), or directly. */
+export type LockPort = <T>(name: string, task: () => Promise<T>) => Promise<T>;
+
+/** What the session needs from its host. */
+export interface SessionDeps {
+  /** The network port. */
+  readonly fetchJson: FetchJson;
+  /** Where state is kept. */
+  readonly storage: AuthStorage;
+  /** Now in seconds since the epoch. Default: the system clock. */
+  readonly now?: () => number;
+  /** A cross-tab lock for refreshes. Default: none (single tab). */
+  readonly lock?: LockPort;
+}
+
+/** Options for {@link OidcSession.beginLogin}. */
+export interface BeginLoginOptions {
+  /** `prompt` (OIDC Core 3.1.2.1), such as `login`, `consent` or `none`. */
+  readonly prompt?: string;
+  /** Extra authorization parameters, on top of `customParamsAuthRequest`. */
+  readonly customParams?: Readonly<Record<string, string | number | boolean>>;
+  /** Where to go after login. */
+  readonly returnUrl?: string;
+  /** Another redirect URI (the silent-renew page). */
+  readonly redirectUri?: string;
+  /** A renewal: the callback must be for the same user. */
+  readonly renew?: boolean;
+}
+
+/** The outcome of {@link OidcSession.logout}. */
+export interface LogoutResult {
+  /** Where to send the browser to end the provider's session, or `null` when the provider has no end-session endpoint. */
+  readonly endSessionUrl: string | null;
+  /** Revocation or discovery failures; the local session is gone regardless. */
+  readonly errors: readonly OidcError[];
+}
+
+/** The outcome of {@link OidcSession.finishLogin}. */
+export interface LoginResult {
+  /** The new session. */
+  readonly session: AuthSession;
+  /** The return URL stored when the login began. */
+  readonly returnUrl?: string;
+}
+
+function isStringOrAbsent(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
+}
+
+/** Shape check for a stored session: anything else counts as absent. */
+export function isAuthSession(value: unknown): value is AuthSession {
+  if (!isJsonObject(value)) return false;
+  const claims = value['idTokenClaims'];
+  return (
+    typeof value['idToken'] === 'string' &&
+    typeof value['accessToken'] === 'string' &&
+    (value['accessTokenExpiresAt'] === null || typeof value['accessTokenExpiresAt'] === 'number') &&
+    isStringOrAbsent(value['refreshToken']) &&
+    isStringOrAbsent(value['scope']) &&
+    isStringOrAbsent(value['sessionState']) &&
+    (value['userInfo'] === undefined || (isJsonObject(value['userInfo']) && typeof value['userInfo']['sub'] === 'string')) &&
+    isJsonObject(claims) &&
+    typeof claims['iss'] === 'string' &&
+    typeof claims['sub'] === 'string' &&
+    typeof claims['exp'] === 'number' &&
+    typeof claims['iat'] === 'number'
+  );
+}
+
+/** Shape check for a stored login transaction. */
+export function isLoginTransaction(value: unknown): value is LoginTransaction {
+  return (
+    isJsonObject(value) &&
+    typeof value['state'] === 'string' &&
+    typeof value['nonce'] === 'string' &&
+    typeof value['codeVerifier'] === 'string' &&
+    typeof value['redirectUri'] === 'string' &&
+    typeof value['createdAt'] === 'number' &&
+    (value['maxAge'] === undefined || typeof value['maxAge'] === 'number') &&
+    isStringOrAbsent(value['returnUrl']) &&
+    (value['renew'] === undefined || typeof value['renew'] === 'boolean')
+  );
+}
+
+const runDirectly: LockPort = (_name, task) => task();
+
+/**
+ * One provider's session for one client. Create one per config.
+ *
+ * @example
+ * ```ts
+ * const session = new OidcSession(resolveConfig(cfg), { fetchJson: fetchPort(), storage: createStorage('sessionStorage') });
+ * location.assign(await session.beginLogin());            // on the login button
+ * const { session: s } = await session.finishLogin(location.href); // on the redirect page
+ * ```
+ */
+export class OidcSession {
+  /** The namespaced store over the storage. */
+  readonly store: Store;
+  private readonly now: () => number;
+  private readonly lock: LockPort;
+  private inflightRefresh: Promise<AuthSession> | undefined;
+  private keyResolver: KeyResolver | undefined;
+
+  /**
+   * @param config - a config from `resolveConfig`.
+   * @param deps - the network port, the storage, and optionally a clock and a lock.
+   */
+  constructor(
+    readonly config: ResolvedOidcConfig,
+    private readonly deps: SessionDeps,
+  ) {
+    this.store = new Store(deps.storage, config.configId);
+    this.now = deps.now ?? (() => Date.now() / 1000);
+    this.lock = deps.lock ?? runDirectly;
+  }
+
+  /** The provider metadata, from the cache when fresh (no round trip for a returning user). */
+  metadata(): Promise<ProviderMetadata> {
+    return loadDiscovery(this.config.authority, {
+      fetchJson: this.deps.fetchJson,
+      store: this.store,
+      now: this.now(),
+      ttlSeconds: this.config.discoveryCacheSeconds,
+      ...(this.config.authWellknownEndpoints ? { overrides: this.config.authWellknownEndpoints } : {}),
+    });
+  }
+
+  /**
+   * The stored session, without any request; `null` when there is none, or
+   * when the stored one is garbage or belongs to another issuer or client
+   * (then it is removed).
+   */
+  restore(): AuthSession | null {
+    const session = this.store.get('session', isAuthSession);
+    if (!session) return null;
+    const aud = session.idTokenClaims.aud;
+    const forThisClient = typeof aud === 'string' ? aud === this.config.clientId : Array.isArray(aud) && aud.includes(this.config.clientId);
+    if (session.idTokenClaims.iss !== this.config.authority || !forThisClient) {
+      this.store.remove('session');
+      return null;
+    }
+    return session;
+  }
+
+  /** True when the access token has expired, or expires within `renewTimeBeforeTokenExpiresInSeconds`. */
+  needsRenewal(session: AuthSession, leewaySeconds = this.config.renewTimeBeforeTokenExpiresInSeconds): boolean {
+    return session.accessTokenExpiresAt !== null && this.now() >= session.accessTokenExpiresAt - leewaySeconds;
+  }
+
+  /** True when the access token has expired (no leeway). */
+  isExpired(session: AuthSession): boolean {
+    return this.needsRenewal(session, 0);
+  }
+
+  /**
+   * Starts a login: creates PKCE, state and nonce, stores them as a single-use
+   * transaction, and returns the URL to send the browser to. With PAR (RFC
+   * 9126), the parameters are pushed first and the URL carries only
+   * `client_id` and `request_uri`.
+   */
+  async beginLogin(options: BeginLoginOptions = {}): Promise<string> {
+    const metadata = await this.metadata();
+    const pkce = await createPkcePair();
+    const { config } = this;
+    const tx: LoginTransaction = {
+      state: randomString(),
+      nonce: randomString(),
+      codeVerifier: pkce.codeVerifier,
+      redirectUri: options.redirectUri ?? config.redirectUrl,
+      createdAt: this.now(),
+      ...(config.maxAge !== undefined ? { maxAge: config.maxAge } : {}),
+      ...(options.returnUrl !== undefined ? { returnUrl: options.returnUrl } : {}),
+      ...(options.renew ? { renew: true } : {}),
+    };
+    const params = authorizationParams({
+      clientId: config.clientId,
+      redirectUri: tx.redirectUri,
+      scope: config.scope,
+      state: tx.state,
+      nonce: tx.nonce,
+      codeChallenge: pkce.codeChallenge,
+      ...(options.prompt !== undefined ? { prompt: options.prompt } : {}),
+      ...(config.maxAge !== undefined ? { maxAge: config.maxAge } : {}),
+      ...(config.resource !== undefined ? { resource: config.resource } : {}),
+      customParams: { ...config.customParamsAuthRequest, ...options.customParams },
+    });
+    this.store.set('transaction', tx);
+    try {
+      if (shouldUsePar(metadata, config.usePushedAuthorisationRequests)) {
+        const { requestUri } = await pushAuthorizationRequest(metadata.pushed_authorization_request_endpoint!, params, this.deps.fetchJson);
+        return parAuthorizationUrl(metadata.authorization_endpoint, config.clientId, requestUri);
+      }
+      return authorizationUrl(metadata.authorization_endpoint, params);
+    } catch (e) {
+      this.store.remove('transaction');
+      throw e;
+    }
+  }
+
+  /**
+   * Finishes a login from the redirect URL: checks state (single use) and the
+   * RFC 9207 `iss`, exchanges the code, validates the ID token, optionally
+   * loads userinfo, then stores the session. On any failure nothing is stored
+   * and the transaction is gone, so a reload or a replay cannot exchange a code twice.
+   */
+  async finishLogin(callbackUrl: string): Promise<LoginResult> {
+    // Single use: the transaction is removed before anything else (RFC 6749 10.12).
+    const tx = this.store.get('transaction', isLoginTransaction);
+    this.store.remove('transaction');
+    const params = parseCallbackUrl(callbackUrl);
+    if (!tx) throw new OidcError('No login is pending: state unknown or already used', 'STATE_MISMATCH', { actual: params.state });
+    if (this.now() - tx.createdAt > this.config.transactionTimeoutInSeconds) {
+      throw new OidcError('The login took too long; its state has expired', 'STATE_MISMATCH', { reason: 'expired' });
+    }
+    const metadata = await this.metadata();
+    const { code, sessionState } = validateCallback(params, {
+      state: tx.state,
+      issuer: metadata.issuer,
+      issParameterSupported: metadata.authorization_response_iss_parameter_supported === true,
+    });
+    const tokens = await this.tokenRequest(() =>
+      authorizationCodeGrantRequest(metadata.token_endpoint, {
+        clientId: this.config.clientId,
+        code,
+        redirectUri: tx.redirectUri,
+        codeVerifier: tx.codeVerifier,
+        ...(this.config.resource !== undefined ? { resource: this.config.resource } : {}),
+      }),
+    );
+    // OIDC Core 3.1.3.3: the token response of an OpenID request contains an ID token.
+    if (tokens.idToken === undefined) throw new OidcError('The token response has no id_token', 'TOKEN_RESPONSE_INVALID');
+    const current = tx.renew ? this.restore() : null;
+    const claims = await validateIdToken(tokens.idToken, this.keys(metadata), {
+      ...this.idTokenExpectations(metadata, tokens),
+      nonce: tx.nonce,
+      ...(tx.maxAge !== undefined ? { maxAge: tx.maxAge } : {}),
+    });
+    // OIDC Core 3.1.2.1 (prompt=none): a renewal must not switch the user.
+    if (current && (claims.sub !== current.idTokenClaims.sub || claims.iss !== current.idTokenClaims.iss)) {
+      throw new OidcError('The renewed session is for another user', 'ID_TOKEN_REFRESH_MISMATCH', {
+        expected: current.idTokenClaims.sub,
+        actual: claims.sub,
+      });
+    }
+    let session: AuthSession = {
+      idToken: tokens.idToken,
+      idTokenClaims: claims,
+      accessToken: tokens.accessToken,
+      accessTokenExpiresAt: tokens.expiresAt,
+      ...(tokens.refreshToken !== undefined ? { refreshToken: tokens.refreshToken } : {}),
+      ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
+      ...(sessionState !== undefined ? { sessionState } : {}),
+    };
+    if (this.config.autoUserInfo) session = await this.withUserInfo(session, metadata);
+    this.store.set('session', session);
+    return { session, ...(tx.returnUrl !== undefined ? { returnUrl: tx.returnUrl } : {}) };
+  }
+
+  /**
+   * Renews the tokens with the refresh token (RFC 6749 6). Single flight: calls
+   * made while one is running share it. Under the cross-tab lock the stored
+   * session is read again, so a refresh token another tab already rotated is
+   * never sent twice: that tab's fresh tokens are used instead.
+   * A refresh token the provider refuses (`invalid_grant`) ends the session.
+   */
+  refresh(): Promise<AuthSession> {
+    if (!this.inflightRefresh) {
+      const seen = this.restore()?.refreshToken;
+      this.inflightRefresh = this.lock(`ngx-oidc.${this.config.configId}.refresh`, () => this.refreshLocked(seen)).finally(() => {
+        this.inflightRefresh = undefined;
+      });
+    }
+    return this.inflightRefresh;
+  }
+
+  private async refreshLocked(seenRefreshToken: string | undefined): Promise<AuthSession> {
+    const current = this.restore();
+    if (!current) throw new OidcError('There is no session to refresh', 'NO_SESSION');
+    // Another tab renewed while this one waited for the lock: use its tokens.
+    if (current.refreshToken !== seenRefreshToken && !this.needsRenewal(current)) return current;
+    if (current.refreshToken === undefined) throw new OidcError('The session has no refresh token', 'NO_REFRESH_TOKEN');
+    const metadata = await this.metadata();
+    let tokens: TokenSet;
+    try {
+      tokens = await this.tokenRequest(
+        () =>
+          refreshTokenGrantRequest(metadata.token_endpoint, {
+            clientId: this.config.clientId,
+            refreshToken: current.refreshToken!,
+            ...(this.config.resource !== undefined ? { resource: this.config.resource } : {}),
+            customParams: this.config.customParamsRefreshTokenRequest,
+          }),
+        current.refreshToken,
+      );
+    } catch (e) {
+      // RFC 6749 5.2: invalid_grant means the refresh token is dead: so is the session.
+      if (isOidcError(e, 'TOKEN_ERROR') && e.oauthError === 'invalid_grant') this.store.remove('session');
+      throw e;
+    }
+    let claims = current.idTokenClaims;
+    if (tokens.idToken !== undefined) {
+      claims = await validateIdToken(tokens.idToken, this.keys(metadata), {
+        ...this.idTokenExpectations(metadata, tokens),
+        previous: current.idTokenClaims,
+        ignoreNonceAfterRefresh: this.config.ignoreNonceAfterRefresh,
+      });
+    }
+    const session: AuthSession = {
+      ...current,
+      idToken: tokens.idToken ?? current.idToken,
+      idTokenClaims: claims,
+      accessToken: tokens.accessToken,
+      accessTokenExpiresAt: tokens.expiresAt,
+      ...(tokens.refreshToken !== undefined ? { refreshToken: tokens.refreshToken } : {}),
+      ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
+    };
+    this.store.set('session', session);
+    return session;
+  }
+
+  /** Loads userinfo with the current access token, checks its `sub` (OIDC Core 5.3.2) and stores it in the session. */
+  async loadUserInfo(): Promise<UserInfo> {
+    const current = this.restore();
+    if (!current) throw new OidcError('There is no session', 'NO_SESSION');
+    const session = await this.withUserInfo(current, await this.metadata());
+    this.store.set('session', session);
+    return session.userInfo!;
+  }
+
+  /**
+   * Logs out: the local session goes first (so a failing provider never keeps
+   * the user signed in), then the refresh and access tokens are revoked when
+   * the provider has a revocation endpoint (RFC 7009), and the RP-initiated
+   * logout URL is returned.
+   */
+  async logout(options: { postLogoutRedirectUri?: string; state?: string; revoke?: boolean } = {}): Promise<LogoutResult> {
+    const session = this.restore();
+    this.logoutLocal();
+    const errors: OidcError[] = [];
+    let metadata: ProviderMetadata;
+    try {
+      metadata = await this.metadata();
+    } catch (e) {
+      return { endSessionUrl: null, errors: [toOidcError(e)] };
+    }
+    const endpoint = metadata.revocation_endpoint;
+    if (session && endpoint && options.revoke !== false) {
+      // RFC 7009 2.1: revoking the refresh token first may end its access tokens too.
+      const tokens = [
+        ...(session.refreshToken ? [{ token: session.refreshToken, tokenTypeHint: 'refresh_token' as const }] : []),
+        { token: session.accessToken, tokenTypeHint: 'access_token' as const },
+      ];
+      for (const t of tokens) {
+        try {
+          await revokeToken(endpoint, { clientId: this.config.clientId, ...t }, this.deps.fetchJson);
+        } catch (e) {
+          errors.push(toOidcError(e));
+        }
+      }
+    }
+    const postLogoutRedirectUri = options.postLogoutRedirectUri ?? this.config.postLogoutRedirectUri;
+    const url = metadata.end_session_endpoint
+      ? endSessionUrl(metadata.end_session_endpoint, {
+          clientId: this.config.clientId,
+          ...(session ? { idTokenHint: session.idToken } : {}),
+          ...(postLogoutRedirectUri !== undefined ? { postLogoutRedirectUri } : {}),
+          ...(options.state !== undefined ? { state: options.state } : {}),
+          customParams: this.config.customParamsEndSessionRequest,
+        })
+      : null;
+    return { endSessionUrl: url, errors };
+  }
+
+  /** Forgets the session and any pending login, without asking the provider. */
+  logoutLocal(): void {
+    this.store.remove('session');
+    this.store.remove('transaction');
+  }
+
+  private keys(metadata: ProviderMetadata): KeyResolver {
+    this.keyResolver ??= jwksKeyResolver({
+      jwksUri: metadata.jwks_uri,
+      fetchJson: this.deps.fetchJson,
+      store: this.store,
+      now: this.now,
+      ttlSeconds: this.config.discoveryCacheSeconds,
+    });
+    return this.keyResolver;
+  }
+
+  private idTokenExpectations(metadata: ProviderMetadata, tokens: TokenSet) {
+    return {
+      issuer: metadata.issuer,
+      clientId: this.config.clientId,
+      algorithms: allowedIdTokenAlgs(this.config.idTokenSigningAlgs, metadata.id_token_signing_alg_values_supported),
+      now: this.now(),
+      clockSkewSeconds: this.config.clockSkewInSeconds,
+      maxIatOffsetSeconds: this.config.maxIdTokenIatOffsetAllowedInSeconds,
+      accessToken: tokens.accessToken,
+      trustedAudiences: this.config.trustedAudiences,
+    };
+  }
+
+  private async tokenRequest(build: () => ReturnType<typeof authorizationCodeGrantRequest>, previousRefreshToken?: string): Promise<TokenSet> {
+    const res = await send(this.deps.fetchJson, build());
+    return processTokenResponse(res, {
+      now: this.now(),
+      ...(previousRefreshToken !== undefined ? { previousRefreshToken } : {}),
+    });
+  }
+
+  private async withUserInfo(session: AuthSession, metadata: ProviderMetadata): Promise<AuthSession> {
+    if (!metadata.userinfo_endpoint) throw new OidcError('The provider has no userinfo endpoint', 'USERINFO_ERROR');
+    const userInfo = await fetchUserInfo(metadata.userinfo_endpoint, session.accessToken, session.idTokenClaims.sub, this.deps.fetchJson);
+    return { ...session, userInfo };
+  }
+}
+
+function toOidcError(e: unknown): OidcError {
+  return e instanceof OidcError ? e : new OidcError('Unexpected failure', 'NETWORK_ERROR', { reason: e });
+}
