@@ -122,6 +122,14 @@ const DEFAULTS = {
   transactionTimeoutInSeconds: 600,
 } as const satisfies Omit<ResolvedOidcConfig, 'authority' | 'clientId' | 'redirectUrl'>;
 
+const BOOLEAN_KEYS = [
+  'useRefreshToken', 'silentRenew', 'usePushedAuthorisationRequests', 'ignoreNonceAfterRefresh', 'autoUserInfo', 'startCheckSession',
+] as const;
+const NUMBER_KEYS = [
+  'silentRenewTimeoutInSeconds', 'renewTimeBeforeTokenExpiresInSeconds', 'maxIdTokenIatOffsetAllowedInSeconds',
+  'clockSkewInSeconds', 'discoveryCacheSeconds', 'transactionTimeoutInSeconds',
+] as const;
+
 function invalid(key: keyof OidcConfig, message: string, actual?: unknown): OidcError {
   return new OidcError(`ngx-oidc config "${key}": ${message}`, 'CONFIG_INVALID', { key, actual });
 }
@@ -169,7 +177,22 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   if (!/^[A-Za-z0-9_-]+$/.test(resolved.configId)) throw invalid('configId', 'must be letters, digits, - or _', resolved.configId);
   if (!Array.isArray(resolved.secureRoutes)) throw invalid('secureRoutes', 'must be a list of absolute URLs', resolved.secureRoutes);
   for (const route of resolved.secureRoutes) {
-    if (!isAbsoluteUrl(route)) throw invalid('secureRoutes', 'entries must be absolute URLs', route);
+    if (typeof route !== 'string' || !isAbsoluteUrl(route)) throw invalid('secureRoutes', 'entries must be absolute URLs', route);
+    // RFC 6750 5.3: bearer tokens only over TLS (loopback excepted for local development).
+    if (!isSecureUrl(route)) {
+      throw new OidcError(`ngx-oidc config "secureRoutes": ${route} must use https`, 'INSECURE_URL', { key: 'secureRoutes', actual: route });
+    }
+  }
+  // Values from JSON are checked for their type: "false" must not count as true.
+  for (const key of BOOLEAN_KEYS) {
+    if (typeof resolved[key] !== 'boolean') throw invalid(key, 'must be true or false', resolved[key]);
+  }
+  for (const key of NUMBER_KEYS) {
+    const value: unknown = resolved[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid(key, 'must be a number of seconds, 0 or more', value);
+  }
+  if (resolved.maxAge !== undefined && (typeof resolved.maxAge !== 'number' || !(resolved.maxAge >= 0))) {
+    throw invalid('maxAge', 'must be a number of seconds, 0 or more', resolved.maxAge);
   }
   if (resolved.silentRenew && !resolved.useRefreshToken && !resolved.silentRenewUrl) {
     throw invalid('silentRenewUrl', 'is required for silent renew without refresh tokens');

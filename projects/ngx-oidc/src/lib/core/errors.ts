@@ -25,6 +25,7 @@
  * - Endpoints: `TOKEN_ERROR`, `TOKEN_RESPONSE_INVALID`, `PAR_ERROR`,
  *   `USERINFO_ERROR`, `USERINFO_SUB_MISMATCH`, `REVOCATION_ERROR`.
  * - Session: `NO_SESSION`, `NO_REFRESH_TOKEN`, `RENEW_TIMEOUT`, `LOGIN_REQUIRED`.
+ * - `UNEXPECTED_ERROR`: anything else (a bug, not the provider); the original error is `cause.reason`.
  */
 export type OidcErrorCode =
   | 'CONFIG_INVALID'
@@ -62,7 +63,8 @@ export type OidcErrorCode =
   | 'NO_SESSION'
   | 'NO_REFRESH_TOKEN'
   | 'RENEW_TIMEOUT'
-  | 'LOGIN_REQUIRED';
+  | 'LOGIN_REQUIRED'
+  | 'UNEXPECTED_ERROR';
 
 /** The evidence attached to an {@link OidcError}: whatever helps to debug it. */
 export interface OidcErrorCause {
@@ -118,4 +120,9 @@ export class OidcError extends Error {
 /** True when `value` is an {@link OidcError}, optionally with one of the given codes. */
 export function isOidcError(value: unknown, ...codes: OidcErrorCode[]): value is OidcError {
   return value instanceof OidcError && (codes.length === 0 || codes.includes(value.code));
+}
+
+/** `e` itself when it is an {@link OidcError}, else `e` wrapped as `UNEXPECTED_ERROR`. */
+export function toOidcError(e: unknown): OidcError {
+  return e instanceof OidcError ? e : new OidcError(e instanceof Error ? e.message : 'Unexpected failure', 'UNEXPECTED_ERROR', { reason: e });
 }

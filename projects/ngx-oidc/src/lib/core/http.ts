@@ -96,7 +96,11 @@ export function parseJsonObject(res: OidcHttpResponse, what: string, code: OidcE
     throw new OidcError(`${what}: the answer is not JSON`, code, { status: res.status, actual: res.body.slice(0, 200) });
   }
   if (!isJsonObject(parsed)) {
-    throw new OidcError(`${what}: the answer is not a JSON object`, code, { status: res.status, actual: parsed });
+    // Only the type goes in the cause: the value may hold tokens, and errors get logged.
+    throw new OidcError(`${what}: the answer is not a JSON object`, code, {
+      status: res.status,
+      actual: Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed,
+    });
   }
   return parsed;
 }

@@ -3,7 +3,7 @@ import { parseCallbackUrl, validateCallback } from './callback';
 import type { ResolvedOidcConfig } from './config';
 import { type ProviderMetadata, loadDiscovery } from './discovery';
 import { endSessionUrl } from './end-session';
-import { OidcError, isOidcError } from './errors';
+import { OidcError, isOidcError, toOidcError } from './errors';
 import { type FetchJson, isJsonObject, send } from './http';
 import { type IdTokenClaims, allowedIdTokenAlgs, validateIdToken } from './id-token';
 import { type KeyResolver, jwksKeyResolver } from './jwks';
@@ -478,6 +478,3 @@ export class OidcSession {
   }
 }
 
-function toOidcError(e: unknown): OidcError {
-  return e instanceof OidcError ? e : new OidcError('Unexpected failure', 'NETWORK_ERROR', { reason: e });
-}

@@ -1,0 +1,186 @@
+import { OidcError } from './errors';
+import { PKCE_METHOD } from './pkce';
+
+/**
+ * Extra request parameters from the config or the caller; values are sent as strings.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-8.2
+ */
+export type CustomParams = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * What goes into an authorization request. The session makes a fresh `state`,
+ * `nonce` and PKCE pair for each one.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+ */
+export interface AuthorizationRequest {
+  /** The registered client id. */
+  clientId: string;
+  /** The registered redirect URI, sent exactly as registered. */
+  redirectUri: string;
+  /** Space-separated scopes, `openid` among them. */
+  scope: string;
+  /** Fresh, single-use value bound to this browser (RFC 6749 10.12). */
+  state: string;
+  /** Fresh, single-use value echoed in the ID token (OIDC Core 3.1.2.1). */
+  nonce: string;
+  /** `BASE64URL(SHA256(code_verifier))` (RFC 7636 4.2). */
+  codeChallenge: string;
+  /** `none`, `login`, `consent`, `select_account` (space-separated when several). */
+  prompt?: string;
+  /** Maximum authentication age in seconds; makes `auth_time` required in the ID token. */
+  maxAge?: number;
+  /** Resource indicator(s) (RFC 8707), one parameter per value. */
+  resource?: string | string[];
+  /** Extra parameters; they cannot set {@link PROTECTED_AUTHORIZATION_PARAMS}. */
+  customParams?: CustomParams;
+}
+
+/**
+ * Parameters the library sets itself; custom parameters that try to set one are
+ * refused with `CONFIG_INVALID`, so an app cannot switch off PKCE or `state` by mistake.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+ */
+export const PROTECTED_AUTHORIZATION_PARAMS: readonly string[] = Object.freeze([
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'request_uri',
+  'request',
+]);
+
+/**
+ * Appends `custom` to `target`, refusing names in `protectedNames`
+ * (`CONFIG_INVALID`, naming the parameter) and leaving out names in `skip`
+ * (parameters the caller already set explicitly, which win). Numbers and
+ * booleans are sent as their string form.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-8.2
+ */
+export function appendCustomParams(
+  target: URLSearchParams,
+  custom: CustomParams | undefined,
+  protectedNames: readonly string[],
+  skip: readonly string[] = [],
+): void {
+  for (const [name, value] of Object.entries(custom ?? {})) {
+    if (protectedNames.includes(name)) {
+      throw new OidcError(`Custom parameter "${name}" cannot override a protocol parameter`, 'CONFIG_INVALID', {
+        key: name,
+      });
+    }
+    // Values from JSON config may be anything: only primitives have a clear string form.
+    const type = typeof value;
+    if (!(type === 'string' || type === 'boolean' || (type === 'number' && Number.isFinite(value)))) {
+      throw new OidcError(`Custom parameter "${name}" must be a string, a finite number or a boolean`, 'CONFIG_INVALID', {
+        key: name,
+        actual: value,
+      });
+    }
+    if (!skip.includes(name)) target.set(name, String(value));
+  }
+}
+
+/**
+ * Appends each resource indicator as its own `resource` parameter.
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+ */
+export function appendResource(target: URLSearchParams, resource: string | readonly string[] | undefined): void {
+  const list = resource === undefined ? [] : typeof resource === 'string' ? [resource] : resource;
+  for (const value of list) {
+    // RFC 8707 2: an absolute URI without a fragment.
+    if (!isAbsoluteUriWithoutFragment(value)) {
+      throw new OidcError('A resource indicator must be an absolute URI without a fragment', 'CONFIG_INVALID', {
+        key: 'resource',
+        actual: value,
+      });
+    }
+    target.append('resource', value);
+  }
+}
+
+function isAbsoluteUriWithoutFragment(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return new URL(value).hash === '' && !value.includes('#');
+  } catch {
+    return false;
+  }
+}
+
+function requireNonEmpty(req: AuthorizationRequest): void {
+  for (const key of ['clientId', 'redirectUri', 'scope', 'state', 'nonce', 'codeChallenge'] as const) {
+    const value: unknown = req[key];
+    if (typeof value !== 'string' || value === '') {
+      throw new OidcError(`Authorization request: ${key} is required`, 'CONFIG_INVALID', { key });
+    }
+  }
+}
+
+/**
+ * The query parameters of a code-flow authorization request with PKCE S256.
+ * Custom parameters come last; `prompt`, `max_age` and `resource` given as
+ * fields win over custom parameters of the same name.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
+ */
+export function authorizationParams(req: AuthorizationRequest): URLSearchParams {
+  requireNonEmpty(req);
+  const params = new URLSearchParams();
+  params.set('client_id', req.clientId);
+  params.set('redirect_uri', req.redirectUri);
+  // OIDC Core 3.1.2.1: the code flow uses response_type=code.
+  params.set('response_type', 'code');
+  params.set('scope', req.scope);
+  params.set('state', req.state);
+  params.set('nonce', req.nonce);
+  // RFC 7636 4.3, RFC 9700 2.1.1: S256 only, never plain.
+  params.set('code_challenge', req.codeChallenge);
+  params.set('code_challenge_method', PKCE_METHOD);
+  const explicit: string[] = [];
+  if (req.prompt !== undefined) {
+    params.set('prompt', req.prompt);
+    explicit.push('prompt');
+  }
+  if (req.maxAge !== undefined) {
+    // OIDC Core 3.1.2.1: max_age is a number of seconds.
+    if (!Number.isInteger(req.maxAge) || req.maxAge < 0) {
+      throw new OidcError('max_age must be a whole number of seconds, 0 or more', 'CONFIG_INVALID', {
+        key: 'maxAge',
+        actual: req.maxAge,
+      });
+    }
+    params.set('max_age', String(req.maxAge));
+    explicit.push('max_age');
+  }
+  if (req.resource !== undefined) {
+    appendResource(params, req.resource);
+    explicit.push('resource');
+  }
+  appendCustomParams(params, req.customParams, PROTECTED_AUTHORIZATION_PARAMS, explicit);
+  return params;
+}
+
+/**
+ * The URL to send the browser to: the endpoint with `params` in its query.
+ * A query already in the endpoint is kept (RFC 6749 3.1), except for names
+ * that `params` sets, which `params` replaces.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1
+ */
+export function authorizationUrl(authorizationEndpoint: string, params: URLSearchParams): string {
+  let url: URL;
+  try {
+    url = new URL(authorizationEndpoint);
+  } catch {
+    throw new OidcError('The endpoint is not an absolute URL', 'CONFIG_INVALID', { actual: authorizationEndpoint });
+  }
+  // RFC 6749 3.1: the endpoint URI may have a query, which must be retained.
+  for (const name of new Set(params.keys())) url.searchParams.delete(name);
+  for (const [name, value] of params) url.searchParams.append(name, value);
+  // RFC 6749 3.1: the endpoint URI must not include a fragment.
+  url.hash = '';
+  return url.toString();
+}

@@ -1,0 +1,124 @@
+import { OidcError } from './errors';
+
+/**
+ * The authorization response parameters this library reads, as they came.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponse
+ */
+export interface CallbackParams {
+  /** The authorization code (success). */
+  code?: string;
+  /** The `state` sent in the request, echoed back. */
+  state?: string;
+  /** The issuer of the response (RFC 9207). */
+  iss?: string;
+  /** The OAuth error code (failure), such as `access_denied`. */
+  error?: string;
+  /** Human-readable error text from the provider. */
+  error_description?: string;
+  /** A page about the error. */
+  error_uri?: string;
+  /** OIDC Session Management: the session state for the check-session iframe. */
+  session_state?: string;
+}
+
+/** The response parameters read from a callback URL; other parameters belong to the app. */
+const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'] as const;
+
+function fragmentParams(url: URL): URLSearchParams {
+  return new URLSearchParams(url.hash.slice(1));
+}
+
+/** The query when it carries a response, else the fragment when it does, else the query. */
+function responseSource(url: URL): URLSearchParams {
+  const hasResponse = (p: URLSearchParams): boolean => p.has('code') || p.has('error');
+  if (hasResponse(url.searchParams)) return url.searchParams;
+  const fragment = fragmentParams(url);
+  return hasResponse(fragment) ? fragment : url.searchParams;
+}
+
+function parseUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the authorization response from the URL the provider redirected to:
+ * the query (`response_mode=query`, the default for `code`), or the fragment
+ * when the query holds neither `code` nor `error`. A response parameter given
+ * twice, or a URL that does not parse, is `CALLBACK_INVALID`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ */
+export function parseCallbackUrl(url: string): CallbackParams {
+  const parsed = parseUrl(url);
+  if (!parsed) throw new OidcError('The callback URL does not parse', 'CALLBACK_INVALID');
+  const source = responseSource(parsed);
+  const result: CallbackParams = {};
+  for (const name of RESPONSE_PARAMS) {
+    const values = source.getAll(name);
+    // RFC 6749 3.1: request and response parameters must not be included more than once.
+    if (values.length > 1) {
+      throw new OidcError(`The callback repeats the "${name}" parameter`, 'CALLBACK_INVALID', { key: name });
+    }
+    if (values.length === 1) result[name] = values[0];
+  }
+  return result;
+}
+
+/**
+ * Whether `url` is the provider's redirect back to `redirectUrl`: same origin
+ * and path, with `state` and either `code` or `error`. Never throws.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2
+ */
+export function isCallbackUrl(url: string, redirectUrl: string): boolean {
+  const actual = parseUrl(url);
+  const expected = parseUrl(redirectUrl);
+  if (!actual || !expected) return false;
+  // RFC 6749 3.1.2: the response goes to the registered redirection endpoint; compare exactly.
+  if (actual.origin !== expected.origin || actual.pathname !== expected.pathname) return false;
+  const source = responseSource(actual);
+  return source.has('state') && (source.has('code') || source.has('error'));
+}
+
+/**
+ * Checks an authorization response against the pending request and returns
+ * the code. In order: `state` (`STATE_MISMATCH`), `iss` (`ISS_MISMATCH`),
+ * a provider `error` (`AUTHORIZATION_ERROR`), then the code (`CALLBACK_INVALID`).
+ * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
+ */
+export function validateCallback(
+  params: CallbackParams,
+  expected: { state: string; issuer: string; issParameterSupported: boolean },
+): { code: string; sessionState?: string } {
+  // RFC 6749 10.12: the response must carry the state this browser sent, exactly.
+  if (expected.state === '' || params.state !== expected.state) {
+    throw new OidcError('The callback state does not match the pending login', 'STATE_MISMATCH', { actual: params.state });
+  }
+  // RFC 9207 2.4: iss must equal the issuer when present, and must be present when advertised.
+  if ((params.iss !== undefined || expected.issParameterSupported) && params.iss !== expected.issuer) {
+    throw new OidcError('The callback iss does not match the issuer', 'ISS_MISMATCH', {
+      expected: expected.issuer,
+      actual: params.iss,
+    });
+  }
+  // RFC 6749 4.1.2.1: the provider answered with an error.
+  if (params.error !== undefined) {
+    throw new OidcError(
+      `The provider refused the authorization request: ${params.error}${params.error_description ? ` (${params.error_description})` : ''}`,
+      'AUTHORIZATION_ERROR',
+      {
+        error: params.error,
+        ...(params.error_description !== undefined ? { error_description: params.error_description } : {}),
+        ...(params.error_uri !== undefined ? { error_uri: params.error_uri } : {}),
+      },
+    );
+  }
+  // RFC 6749 4.1.2: a successful response carries the code.
+  if (params.code === undefined || params.code === '') {
+    throw new OidcError('The callback has neither code nor error', 'CALLBACK_INVALID');
+  }
+  return { code: params.code, ...(params.session_state !== undefined ? { sessionState: params.session_state } : {}) };
+}

@@ -1,0 +1,90 @@
+import { authorizationUrl } from './authorize';
+import type { ProviderMetadata } from './discovery';
+import { OidcError } from './errors';
+import { type FetchJson, type OidcHttpRequest, type OidcHttpResponse, expectStatus, formPost, parseJsonObject, send } from './http';
+
+/**
+ * What a successful pushed authorization request returns.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.2
+ */
+export interface ParResult {
+  /** The reference to the pushed request, for the authorization URL. */
+  readonly requestUri: string;
+  /** Seconds the reference stays valid. */
+  readonly expiresIn: number;
+}
+
+/**
+ * Whether to push the authorization request: when the app asks for it or the
+ * provider requires it. Throws `CONFIG_INVALID` when PAR is needed but the
+ * provider has no PAR endpoint.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-5
+ */
+export function shouldUsePar(metadata: ProviderMetadata, configured: boolean): boolean {
+  // RFC 9126 5: require_pushed_authorization_requests obliges the client to use PAR.
+  const use = configured || metadata.require_pushed_authorization_requests === true;
+  if (use && typeof metadata.pushed_authorization_request_endpoint !== 'string') {
+    throw new OidcError('Pushed authorization requests are on, but the provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', {
+      key: 'usePushedAuthorisationRequests',
+      required: metadata.require_pushed_authorization_requests === true,
+    });
+  }
+  return use;
+}
+
+/**
+ * The PAR request: the authorization parameters as a form POST.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.1
+ */
+export function parRequest(endpoint: string, params: URLSearchParams): OidcHttpRequest {
+  // RFC 9126 2.1: request_uri must not be sent to the PAR endpoint.
+  if (params.has('request_uri')) {
+    throw new OidcError('A pushed authorization request cannot contain request_uri', 'CONFIG_INVALID', { key: 'request_uri' });
+  }
+  return formPost(endpoint, params);
+}
+
+/**
+ * Checks the PAR endpoint's answer: 201 (200 tolerated) with a string
+ * `request_uri` and a positive `expires_in`.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.2
+ */
+export function processParResponse(res: OidcHttpResponse): ParResult {
+  // RFC 9126 2.3: an error answer carries an OAuth error body (400, 401, 405, 413, 429).
+  expectStatus(res, 'Pushed authorization request', 'PAR_ERROR', [201, 200]);
+  const body = parseJsonObject(res, 'Pushed authorization request');
+  const requestUri = body['request_uri'];
+  const expiresIn = body['expires_in'];
+  // RFC 9126 2.2: request_uri is a string.
+  if (typeof requestUri !== 'string' || requestUri === '') {
+    throw new OidcError('Pushed authorization request: the answer has no request_uri', 'INVALID_RESPONSE', {
+      status: res.status,
+      actual: requestUri,
+    });
+  }
+  // RFC 9126 2.2: expires_in is a positive integer lifetime in seconds.
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+    throw new OidcError('Pushed authorization request: expires_in is not a positive number', 'INVALID_RESPONSE', {
+      status: res.status,
+      actual: expiresIn,
+    });
+  }
+  return { requestUri, expiresIn };
+}
+
+/**
+ * Sends the pushed authorization request and checks the answer.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-2
+ */
+export async function pushAuthorizationRequest(endpoint: string, params: URLSearchParams, fetchJson: FetchJson): Promise<ParResult> {
+  return processParResponse(await send(fetchJson, parRequest(endpoint, params)));
+}
+
+/**
+ * The authorization URL after PAR: only `client_id` and `request_uri`.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-4
+ */
+export function parAuthorizationUrl(authorizationEndpoint: string, clientId: string, requestUri: string): string {
+  // RFC 9126 4: the client sends client_id and request_uri, nothing else.
+  return authorizationUrl(authorizationEndpoint, new URLSearchParams({ client_id: clientId, request_uri: requestUri }));
+}
