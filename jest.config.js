@@ -12,9 +12,10 @@ module.exports = {
   roots: ['<rootDir>/projects/ngx-oidc/src'],
   transformIgnorePatterns: ['node_modules/(?!(jose|@angular|rxjs)/|.*\\.mjs$)'],
   moduleNameMapper: { '^ngx-oidc$': '<rootDir>/projects/ngx-oidc/src/public-api.ts' },
-  collectCoverageFrom: ['projects/ngx-oidc/src/lib/core/**/*.ts', '!**/*.spec.ts'],
+  collectCoverageFrom: ['projects/ngx-oidc/src/lib/**/*.ts', '!**/*.spec.ts'],
   coverageThreshold: {
     'projects/ngx-oidc/src/lib/core/': { lines: 90 },
+    'projects/ngx-oidc/src/lib/angular/': { lines: 90 },
   },
   coverageReporters: ['text-summary', 'lcov'],
   reporters: ['default', '<rootDir>/scripts/summary-reporter.cjs'],

@@ -13,6 +13,7 @@ for (const key of ['types', 'default']) {
   if (!root?.[key] || !existsSync(`${dist}${root[key]}`)) problems.push(`exports["."].${key} missing or absent on disk`);
 }
 if (!pkg.dependencies?.jose) problems.push('jose must be a dependency');
+if (!existsSync(`${dist}silent-renew.html`)) problems.push('silent-renew.html must ship with the package');
 for (const peer of ['@angular/core', '@angular/common', '@angular/router', 'rxjs']) {
   if (!pkg.peerDependencies?.[peer]) problems.push(`peer dependency ${peer} missing`);
 }

@@ -30,3 +30,29 @@ export {
   type LockPort,
   type SessionDeps,
 } from './lib/core/session';
+
+// Angular: providers and features
+export {
+  provideAuth,
+  withConfig,
+  withHttpConfigLoader,
+  withConfigLoader,
+  withCheckAuthOnStartup,
+  withStorage,
+  withCheckSession,
+  type AuthFeature,
+  AuthFeatureKind,
+} from './lib/angular/provide-auth';
+export { AuthModule, type AuthModuleOptions } from './lib/angular/auth.module';
+export { AUTH_CONFIG_LOADER, AUTH_STORAGE, AUTH_FETCH, AUTH_CLOCK, AUTH_REDIRECT, type AuthConfigLoader } from './lib/angular/tokens';
+
+// Angular: the service, guards, interceptor, components
+export { OidcAuth, type AuthUser, type LoginOptions, type LogoutOptions } from './lib/angular/oidc-auth';
+export type { AuthEvent, AuthEventType } from './lib/angular/events';
+export { authCallbackGuard, autoLoginGuard, authGuard, isSafeReturnUrl } from './lib/angular/guards';
+export { authInterceptor, AuthInterceptor, SKIP_AUTH } from './lib/angular/interceptor';
+export { SilentRenewComponent, postSilentRenewResult, SILENT_RENEW_MESSAGE, type SilentRenewMessage } from './lib/angular/silent-renew';
+export { isSecureRoute } from './lib/core/secure-routes';
+
+// Testing
+export { provideAuthTesting, type AuthTestingOptions } from './lib/angular/testing';

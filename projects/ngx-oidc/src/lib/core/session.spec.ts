@@ -285,6 +285,16 @@ describe('OidcSession: refresh', () => {
     expect(session.isExpired(result.session)).toBe(true);
   });
 
+  it('renews short-lived tokens at half their lifetime, not on every use', async () => {
+    const { session, login, clock } = await setup({ op: { accessTokenTtl: 10 } });
+    const { result } = await login();
+    expect(session.renewalDueAt(result.session)).toBe(START + 5);
+    clock.now += 4;
+    expect(session.needsRenewal(result.session)).toBe(false);
+    clock.now += 1;
+    expect(session.needsRenewal(result.session)).toBe(true);
+  });
+
   it('treats a token without expires_in as not expiring', async () => {
     const { session, login, clock } = await setup({ op: { accessTokenTtl: null } });
     const { result } = await login();

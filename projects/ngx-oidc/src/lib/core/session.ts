@@ -34,6 +34,8 @@ export interface AuthSession {
   readonly accessToken: string;
   /** When the access token expires, seconds since the epoch; `null` when the provider did not say. */
   readonly accessTokenExpiresAt: number | null;
+  /** When the access token was received, seconds since the epoch (its lifetime bounds the renewal lead). */
+  readonly accessTokenReceivedAt?: number;
   /** The refresh token, when the provider issued one. */
   readonly refreshToken?: string;
   /** The granted scope, when the provider said. */
@@ -116,6 +118,7 @@ export function isAuthSession(value: unknown): value is AuthSession {
     typeof value['idToken'] === 'string' &&
     typeof value['accessToken'] === 'string' &&
     (value['accessTokenExpiresAt'] === null || typeof value['accessTokenExpiresAt'] === 'number') &&
+    (value['accessTokenReceivedAt'] === undefined || typeof value['accessTokenReceivedAt'] === 'number') &&
     isStringOrAbsent(value['refreshToken']) &&
     isStringOrAbsent(value['scope']) &&
     isStringOrAbsent(value['sessionState']) &&
@@ -204,14 +207,28 @@ export class OidcSession {
     return session;
   }
 
-  /** True when the access token has expired, or expires within `renewTimeBeforeTokenExpiresInSeconds`. */
-  needsRenewal(session: AuthSession, leewaySeconds = this.config.renewTimeBeforeTokenExpiresInSeconds): boolean {
-    return session.accessTokenExpiresAt !== null && this.now() >= session.accessTokenExpiresAt - leewaySeconds;
+  /**
+   * When the access token is due for renewal (seconds since the epoch):
+   * `renewTimeBeforeTokenExpiresInSeconds` before it expires, but never earlier
+   * than half its lifetime, so short-lived tokens are not renewed on every use.
+   * `null` when the provider gave no expiry.
+   */
+  renewalDueAt(session: AuthSession): number | null {
+    const expiresAt = session.accessTokenExpiresAt;
+    if (expiresAt === null) return null;
+    const lifetime = session.accessTokenReceivedAt === undefined ? Infinity : expiresAt - session.accessTokenReceivedAt;
+    return expiresAt - Math.min(this.config.renewTimeBeforeTokenExpiresInSeconds, lifetime / 2);
   }
 
-  /** True when the access token has expired (no leeway). */
+  /** True when the access token is due for renewal (see {@link renewalDueAt}). */
+  needsRenewal(session: AuthSession): boolean {
+    const due = this.renewalDueAt(session);
+    return due !== null && this.now() >= due;
+  }
+
+  /** True when the access token has expired. */
   isExpired(session: AuthSession): boolean {
-    return this.needsRenewal(session, 0);
+    return session.accessTokenExpiresAt !== null && this.now() >= session.accessTokenExpiresAt;
   }
 
   /**
@@ -309,6 +326,7 @@ export class OidcSession {
       idTokenClaims: claims,
       accessToken: tokens.accessToken,
       accessTokenExpiresAt: tokens.expiresAt,
+      accessTokenReceivedAt: this.now(),
       ...(tokens.refreshToken !== undefined ? { refreshToken: tokens.refreshToken } : {}),
       ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
       ...(sessionState !== undefined ? { sessionState } : {}),
@@ -373,6 +391,7 @@ export class OidcSession {
       idTokenClaims: claims,
       accessToken: tokens.accessToken,
       accessTokenExpiresAt: tokens.expiresAt,
+      accessTokenReceivedAt: this.now(),
       ...(tokens.refreshToken !== undefined ? { refreshToken: tokens.refreshToken } : {}),
       ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
     };

@@ -1,0 +1,96 @@
+import { DOCUMENT, DestroyRef, NgZone, PLATFORM_ID, inject } from '@angular/core';
+import { isPlatformBrowser } from '@angular/common';
+import type { OidcAuth } from './oidc-auth';
+
+/**
+ * OpenID Connect Session Management 1.0: the RP polls the provider's
+ * check-session iframe with `client_id session_state` and learns when the
+ * user's session at the provider changed (signed out elsewhere, another user).
+ * @see https://openid.net/specs/openid-connect-session-1_0.html#RPiframe
+ */
+
+/** How often the provider's iframe is asked, in milliseconds. */
+export const CHECK_SESSION_INTERVAL_MS = 3000;
+
+/**
+ * Starts polling whenever a session with a `session_state` exists and the
+ * provider has a `check_session_iframe`; stops on logout. A `changed` answer
+ * renews the session (`prompt=none` or refresh token), and ends it locally
+ * when that fails. Runs in the browser only, outside Angular's zone. Called in
+ * an injection context by `withCheckSession()`; does nothing unless the config
+ * sets `startCheckSession`.
+ */
+export function startCheckSession(auth: OidcAuth): void {
+  const document = inject(DOCUMENT);
+  const zone = inject(NgZone);
+  const destroyRef = inject(DestroyRef);
+  if (!isPlatformBrowser(inject(PLATFORM_ID))) return;
+
+  let stop: (() => void) | undefined;
+  // Each (re)start supersedes the previous one, also while its metadata is still loading.
+  let generation = 0;
+  const halt = () => {
+    generation += 1;
+    stop?.();
+    stop = undefined;
+  };
+  const restart = () => {
+    halt();
+    const mine = generation;
+    const config = auth.config();
+    const sessionState = auth.session()?.sessionState;
+    if (!config?.startCheckSession || !sessionState) return;
+    void auth.providerMetadata().then((metadata) => {
+      if (mine !== generation || !metadata.check_session_iframe) return;
+      stop = zone.runOutsideAngular(() =>
+        poll(document, metadata.check_session_iframe!, `${config.clientId} ${sessionState}`, () => {
+          halt();
+          auth.noteCheckSessionChanged();
+          auth.refresh().catch(() => auth.logoutLocal());
+        }),
+      );
+    }, () => undefined);
+  };
+
+  const subscription = auth.events$.subscribe((event) => {
+    if (event.type === 'CheckAuthFinished' || event.type === 'TokenReceived' || event.type === 'TokenRenewed') restart();
+    if (event.type === 'LoggedOut') halt();
+  });
+  destroyRef.onDestroy(() => {
+    subscription.unsubscribe();
+    halt();
+  });
+}
+
+/** Loads the check-session iframe and polls it; returns a function that stops and removes it. */
+function poll(document: Document, iframeUrl: string, message: string, onChanged: () => void): () => void {
+  const view = document.defaultView;
+  if (!view) return () => undefined;
+  const opOrigin = new URL(iframeUrl).origin;
+  const iframe = document.createElement('iframe');
+  iframe.setAttribute('aria-hidden', 'true');
+  iframe.title = 'ngx-oidc check session';
+  iframe.style.display = 'none';
+  iframe.src = iframeUrl;
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  const onMessage = (event: MessageEvent<unknown>) => {
+    // Session Management 3.2: only the provider's origin, only our iframe.
+    if (event.origin !== opOrigin || event.source !== iframe.contentWindow) return;
+    if (event.data === 'changed') onChanged();
+    else if (event.data === 'error') stop();
+  };
+  const stop = () => {
+    clearInterval(timer);
+    view.removeEventListener('message', onMessage);
+    iframe.remove();
+  };
+  view.addEventListener('message', onMessage);
+  iframe.addEventListener('load', () => {
+    const ask = () => iframe.contentWindow?.postMessage(message, opOrigin);
+    ask();
+    timer = setInterval(ask, CHECK_SESSION_INTERVAL_MS);
+  });
+  document.body.appendChild(iframe);
+  return stop;
+}

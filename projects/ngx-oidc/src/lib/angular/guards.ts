@@ -1,0 +1,112 @@
+import { inject } from '@angular/core';
+import {
+  type CanActivateChildFn,
+  type CanActivateFn,
+  type CanMatchFn,
+  type GuardResult,
+  RedirectCommand,
+  Router,
+  type UrlSegment,
+} from '@angular/router';
+import { OidcAuth } from './oidc-auth';
+
+/**
+ * An app-relative return URL is followed only when it stays on this app: it
+ * starts with one `/` (not `//` or `/\`, which browsers read as another host)
+ * and resolves on the page's origin (browsers drop tabs and newlines, so
+ * `/\t/evil.test` is `//evil.test`).
+ */
+export function isSafeReturnUrl(url: string | undefined): url is string {
+  if (typeof url !== 'string' || !url.startsWith('/') || url.startsWith('//') || url.startsWith('/\\')) return false;
+  const base = 'https://app.invalid';
+  try {
+    return new URL(url, base).origin === base;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * For the redirect route (`redirectUrl`): finishes the login through the core
+ * (or takes the result the start-up check already got), then navigates to the
+ * stored return URL (same app only) or `postLoginRoute`, replacing the callback
+ * entry in history. On failure it routes to `unauthorizedRoute`; the error is
+ * on `OidcAuth.error()`. A reload or second call never exchanges a code twice.
+ *
+ * @example
+ * ```ts
+ * { path: 'callback', canActivate: [authCallbackGuard], children: [] }
+ * ```
+ */
+export const authCallbackGuard: CanActivateFn = async () => {
+  const auth = inject(OidcAuth);
+  const router = inject(Router);
+  const config = await auth.loadConfig();
+  const go = (url: string) => new RedirectCommand(router.parseUrl(url), { replaceUrl: true });
+  try {
+    const { returnUrl } = await auth.handleCallback();
+    return go(isSafeReturnUrl(returnUrl) ? returnUrl : config.postLoginRoute);
+  } catch {
+    // A reload of an already-finished callback (state used): the session may exist.
+    return go(auth.isAuthenticated() && !auth.lastLoginFailed() ? config.postLoginRoute : config.unauthorizedRoute);
+  }
+};
+
+async function autoLogin(targetUrl: string): Promise<GuardResult> {
+  const auth = inject(OidcAuth);
+  const router = inject(Router);
+  const authenticated = await auth.whenReady();
+  if (authenticated) return true;
+  const config = await auth.loadConfig();
+  // After a failed login in this page, do not send the user round again: no redirect loop.
+  if (auth.lastLoginFailed()) return router.parseUrl(config.unauthorizedRoute);
+  // A stored refresh token may still renew the session without a round trip to the login page.
+  if (auth.canRenew()) {
+    try {
+      await auth.refresh();
+      return true;
+    } catch {
+      // Fall through to a new login.
+    }
+  }
+  try {
+    await auth.login({ returnUrl: targetUrl });
+  } catch {
+    return router.parseUrl(config.unauthorizedRoute);
+  }
+  return false;
+}
+
+/** The URL a `canMatch` guard guards: the navigation's (the segments are only those left at this route's level). */
+function canMatchTarget(segments: readonly UrlSegment[]): string {
+  const router = inject(Router);
+  const navigation = router.currentNavigation();
+  return navigation ? router.serializeUrl(navigation.extractedUrl) : `/${segments.map((s) => s.path).join('/')}`;
+}
+
+/**
+ * Lets signed-in users through; for others, tries a refresh when a refresh
+ * token is stored, else stores the target URL and starts a login. After a
+ * failed login it routes to `unauthorizedRoute` instead of looping. Waits for
+ * `ready` first. Usable as `canActivate`, `canActivateChild` and `canMatch`.
+ */
+export const autoLoginGuard: CanActivateFn & CanActivateChildFn & CanMatchFn = (
+  _route: unknown,
+  stateOrSegments: unknown,
+) => {
+  const target = Array.isArray(stateOrSegments)
+    ? canMatchTarget(stateOrSegments as UrlSegment[])
+    : (stateOrSegments as { url: string }).url;
+  return autoLogin(target);
+};
+
+/**
+ * Only checks: lets signed-in users through and routes others to
+ * `unauthorizedRoute`, without sending anyone to the provider.
+ */
+export const authGuard: CanActivateFn & CanActivateChildFn & CanMatchFn = async () => {
+  const auth = inject(OidcAuth);
+  const router = inject(Router);
+  if (await auth.whenReady()) return true;
+  return router.parseUrl((await auth.loadConfig()).unauthorizedRoute);
+};

@@ -1,0 +1,378 @@
+import {
+  HTTP_INTERCEPTORS,
+  HttpClient,
+  HttpContext,
+  HttpErrorResponse,
+  provideHttpClient,
+  withInterceptorsFromDi,
+} from '@angular/common/http';
+import { HttpTestingController, type TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ApplicationInitStatus, Component, provideZonelessChangeDetection } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { type Routes, Router, provideRouter } from '@angular/router';
+import { firstValueFrom } from 'rxjs';
+import { API, APP, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { FakeProvider } from '../../test/fake-provider';
+import { AuthInterceptor, SKIP_AUTH } from './interceptor';
+import { OidcAuth } from './oidc-auth';
+import { provideAuth, withCheckAuthOnStartup, withConfig } from './provide-auth';
+import { provideAuthTesting } from './testing';
+
+@Component({ template: '' })
+class Page {}
+
+const routes: Routes = [
+  { path: '', component: Page },
+  { path: 'unauthorized', component: Page },
+  { path: 'forbidden', component: Page },
+];
+
+const ORDERS = `${API}/orders`;
+
+type Harness = Awaited<ReturnType<typeof setupAuth>>;
+
+async function app(): Promise<Harness> {
+  const h = await setupAuth({ routes, config: { logLevel: 'none' } });
+  await h.router.navigateByUrl('/');
+  return h;
+}
+
+async function signedIn(): Promise<Harness> {
+  const h = await app();
+  await signIn(h);
+  return h;
+}
+
+/** Waits (bounded) until `done()` holds, letting the refresh and the router run. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The next request to `url`, once the interceptor has sent it on. */
+async function nextRequest(h: Harness, url: string): Promise<TestRequest> {
+  let found: TestRequest[] = [];
+  await until(() => (found = h.httpMock.match(url)).length > 0, `a request to ${url}`);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+/** A GET through the app's HttpClient, as a promise (subscribed now). */
+function get(h: Harness, url: string, context?: HttpContext, headers?: Record<string, string>): Promise<unknown> {
+  return firstValueFrom(h.http.get(url, { ...(context ? { context } : {}), ...(headers ? { headers } : {}) }));
+}
+
+/** Puts the clock at the point where the access token needs renewing (`renewTimeBeforeTokenExpiresInSeconds` = 30). */
+function expire(h: Harness): void {
+  const expiresAt = h.auth.session()?.accessTokenExpiresAt;
+  if (expiresAt === null || expiresAt === undefined) throw new Error('no expiring session');
+  h.clock.now = expiresAt - 30;
+}
+
+const UNAUTHORIZED = { status: 401, statusText: 'Unauthorized' };
+
+afterEach(() => {
+  setLocation('/');
+  sessionStorage.clear();
+});
+
+describe('authInterceptor: which requests get the token', () => {
+  it('attaches the access token to a secure route', async () => {
+    const h = await signedIn();
+    const response = get(h, ORDERS);
+
+    const req = h.httpMock.expectOne(ORDERS);
+    expect(req.request.headers.get('Authorization')).toBe(`Bearer ${h.auth.accessToken()}`);
+    expect(h.auth.accessToken()).toMatch(/^at-/);
+    req.flush({ orders: [] });
+    await expect(response).resolves.toEqual({ orders: [] });
+    h.httpMock.verify();
+  });
+
+  it('attaches nothing when signed out', async () => {
+    const h = await app();
+    const response = get(h, ORDERS);
+
+    const req = await nextRequest(h, ORDERS);
+    expect(req.request.headers.has('Authorization')).toBe(false);
+    req.flush({});
+    await response;
+    expect(h.op.requests).toEqual([]);
+  });
+
+  it.each([
+    ['another origin', 'https://other.test/orders'],
+    ['the app itself', `${APP}/assets/data.json`],
+    ['a host that starts with the API host', `${API}.evil.test/x`],
+    ['the API URL in a query', `https://evil.test/?u=${API}/`],
+    ['the API host as user info', `https://api.example.test@evil.test/`],
+    ['another scheme', 'http://api.example.test/orders'],
+    ['another port', 'https://api.example.test:8443/orders'],
+  ])('attaches nothing to %s (%s)', async (_, url) => {
+    const h = await signedIn();
+    const response = get(h, url);
+
+    const req = await nextRequest(h, url);
+    expect(req.request.headers.has('Authorization')).toBe(false);
+    req.flush({});
+    await response;
+    h.httpMock.verify();
+  });
+
+  it('never overwrites an Authorization header the request already has', async () => {
+    const h = await signedIn();
+    const response = get(h, ORDERS, undefined, { Authorization: 'Basic dXNlcjpwdw==' });
+
+    const req = await nextRequest(h, ORDERS);
+    expect(req.request.headers.getAll('Authorization')).toEqual(['Basic dXNlcjpwdw==']);
+    req.flush({});
+    await response;
+  });
+
+  it('attaches nothing to a request with SKIP_AUTH', async () => {
+    const h = await signedIn();
+    const response = get(h, ORDERS, new HttpContext().set(SKIP_AUTH, true));
+
+    const req = await nextRequest(h, ORDERS);
+    expect(req.request.headers.has('Authorization')).toBe(false);
+    req.flush({});
+    await response;
+  });
+});
+
+describe('authInterceptor: expiring tokens', () => {
+  it('waits for one refresh and sends the new token', async () => {
+    const h = await signedIn();
+    const oldToken = h.auth.accessToken();
+    const tokens = h.op.count('token');
+    expire(h);
+
+    const response = get(h, ORDERS);
+    const req = await nextRequest(h, ORDERS);
+
+    expect(h.op.count('token')).toBe(tokens + 1);
+    const newToken = h.auth.accessToken();
+    expect(newToken).not.toBe(oldToken);
+    expect(req.request.headers.get('Authorization')).toBe(`Bearer ${newToken}`);
+    req.flush({ ok: true });
+    await expect(response).resolves.toEqual({ ok: true });
+  });
+
+  it('shares one refresh between 50 concurrent requests', async () => {
+    const h = await signedIn();
+    const oldToken = h.auth.accessToken();
+    const tokens = h.op.count('token');
+    expire(h);
+
+    const responses = Array.from({ length: 50 }, (_, i) => get(h, `${ORDERS}/${i}`));
+    const seen: TestRequest[] = [];
+    await until(() => {
+      seen.push(...h.httpMock.match((r) => r.url.startsWith(`${ORDERS}/`)));
+      return seen.length >= 50;
+    }, '50 requests');
+
+    expect(seen).toHaveLength(50);
+    expect(h.op.count('token')).toBe(tokens + 1);
+    const newToken = h.auth.accessToken();
+    expect(newToken).not.toBe(oldToken);
+    expect(new Set(seen.map((r) => r.request.headers.get('Authorization')))).toEqual(new Set([`Bearer ${newToken}`]));
+    seen.forEach((r) => r.flush({}));
+    await Promise.all(responses);
+    h.httpMock.verify();
+  });
+});
+
+describe('authInterceptor: 401 and 403', () => {
+  it('on a 401, refreshes once and retries once with the new token', async () => {
+    const h = await signedIn();
+    const oldToken = h.auth.accessToken();
+    const tokens = h.op.count('token');
+    const response = get(h, ORDERS);
+
+    const first = h.httpMock.expectOne(ORDERS);
+    expect(first.request.headers.get('Authorization')).toBe(`Bearer ${oldToken}`);
+    first.flush({ error: 'invalid_token' }, UNAUTHORIZED);
+
+    const retry = await nextRequest(h, ORDERS);
+    expect(h.op.count('token')).toBe(tokens + 1);
+    const newToken = h.auth.accessToken();
+    expect(newToken).not.toBe(oldToken);
+    expect(retry.request.headers.get('Authorization')).toBe(`Bearer ${newToken}`);
+    retry.flush({ ok: true });
+
+    await expect(response).resolves.toEqual({ ok: true });
+    expect(h.router.url).toBe('/');
+    h.httpMock.verify();
+  });
+
+  it('on a 401 for a token renewed meanwhile, retries with the current token without another refresh', async () => {
+    const h = await signedIn();
+    const oldToken = h.auth.accessToken();
+    const tokens = h.op.count('token');
+    const a = get(h, `${ORDERS}/a`);
+    const b = get(h, `${ORDERS}/b`);
+    const firstA = h.httpMock.expectOne(`${ORDERS}/a`);
+    const firstB = h.httpMock.expectOne(`${ORDERS}/b`);
+    expect(firstB.request.headers.get('Authorization')).toBe(`Bearer ${oldToken}`);
+
+    firstA.flush(null, UNAUTHORIZED);
+    (await nextRequest(h, `${ORDERS}/a`)).flush({ a: true });
+    await expect(a).resolves.toEqual({ a: true });
+    const newToken = h.auth.accessToken();
+    expect(newToken).not.toBe(oldToken);
+
+    // The second request's 401 arrives after the renewal: its token was the old one.
+    firstB.flush(null, UNAUTHORIZED);
+    const retryB = await nextRequest(h, `${ORDERS}/b`);
+    expect(retryB.request.headers.get('Authorization')).toBe(`Bearer ${newToken}`);
+    retryB.flush({ b: true });
+
+    await expect(b).resolves.toEqual({ b: true });
+    expect(h.op.count('token')).toBe(tokens + 1);
+    h.httpMock.verify();
+  });
+
+  it('on a second 401, routes to unauthorizedRoute and errors, without a third request', async () => {
+    const h = await signedIn();
+    const tokens = h.op.count('token');
+    const response = get(h, ORDERS);
+
+    h.httpMock.expectOne(ORDERS).flush(null, UNAUTHORIZED);
+    (await nextRequest(h, ORDERS)).flush(null, UNAUTHORIZED);
+
+    await expect(response).rejects.toMatchObject({ status: 401 });
+    await until(() => h.router.url === '/unauthorized', 'the unauthorized route');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(h.op.count('token')).toBe(tokens + 1);
+    h.httpMock.verify();
+  });
+
+  it('on a 401 whose refresh is refused, routes to unauthorizedRoute and errors without a retry', async () => {
+    const h = await signedIn();
+    h.op.override('token', { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"invalid_grant"}' });
+    const response = get(h, ORDERS);
+
+    h.httpMock.expectOne(ORDERS).flush(null, UNAUTHORIZED);
+
+    const error: unknown = await response.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpErrorResponse);
+    expect((error as HttpErrorResponse).status).toBe(401);
+    await until(() => h.router.url === '/unauthorized', 'the unauthorized route');
+    expect(h.auth.isAuthenticated()).toBe(false);
+    h.httpMock.verify();
+  });
+
+  it('on a 401 while signed out, routes to unauthorizedRoute without a refresh or retry', async () => {
+    const h = await app();
+    const response = get(h, ORDERS);
+
+    (await nextRequest(h, ORDERS)).flush(null, UNAUTHORIZED);
+
+    await expect(response).rejects.toMatchObject({ status: 401 });
+    await until(() => h.router.url === '/unauthorized', 'the unauthorized route');
+    expect(h.op.count('token')).toBe(0);
+    h.httpMock.verify();
+  });
+
+  it('on a 403, routes to forbiddenRoute and errors, without a refresh', async () => {
+    const h = await signedIn();
+    const tokens = h.op.count('token');
+    const response = get(h, ORDERS);
+
+    h.httpMock.expectOne(ORDERS).flush(null, { status: 403, statusText: 'Forbidden' });
+
+    await expect(response).rejects.toMatchObject({ status: 403 });
+    await until(() => h.router.url === '/forbidden', 'the forbidden route');
+    expect(h.op.count('token')).toBe(tokens);
+    expect(h.auth.isAuthenticated()).toBe(true);
+    h.httpMock.verify();
+  });
+
+  it.each([401, 403])('passes a %p from a URL that is not a secure route through, without routing', async (status) => {
+    const h = await signedIn();
+    const tokens = h.op.count('token');
+    const url = 'https://other.test/orders';
+    const response = get(h, url);
+
+    (await nextRequest(h, url)).flush(null, { status, statusText: 'Nope' });
+
+    await expect(response).rejects.toMatchObject({ status });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(h.router.url).toBe('/');
+    expect(h.op.count('token')).toBe(tokens);
+    h.httpMock.verify();
+  });
+
+  it('passes other errors from a secure route through, without routing or refreshing', async () => {
+    const h = await signedIn();
+    const tokens = h.op.count('token');
+    const response = get(h, ORDERS);
+
+    h.httpMock.expectOne(ORDERS).flush(null, { status: 500, statusText: 'Server Error' });
+
+    await expect(response).rejects.toMatchObject({ status: 500 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(h.router.url).toBe('/');
+    expect(h.op.count('token')).toBe(tokens);
+  });
+});
+
+describe('AuthInterceptor (HTTP_INTERCEPTORS)', () => {
+  it('attaches the token, retries a 401 once, and leaves other origins alone', async () => {
+    const clock = { now: 1_700_000_000 };
+    const op = await FakeProvider.create({ now: () => clock.now });
+    const redirects: string[] = [];
+    TestBed.configureTestingModule({
+      providers: [
+        provideZonelessChangeDetection(),
+        provideHttpClient(withInterceptorsFromDi()),
+        { provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true },
+        provideHttpClientTesting(),
+        provideRouter(routes),
+        provideAuth(
+          withConfig({
+            authority: op.issuer,
+            clientId: op.clientId,
+            redirectUrl: `${APP}/callback`,
+            scope: 'openid offline_access',
+            secureRoutes: [`${API}/`],
+            logLevel: 'none',
+          }),
+          withCheckAuthOnStartup(),
+        ),
+        provideAuthTesting({ fetchJson: op.fetchJson, redirect: (url) => redirects.push(url), now: () => clock.now }),
+      ],
+    });
+    await TestBed.inject(ApplicationInitStatus).donePromise;
+    const auth = TestBed.inject(OidcAuth);
+    const http = TestBed.inject(HttpClient);
+    const httpMock = TestBed.inject(HttpTestingController);
+    await auth.login();
+    setLocation(await op.authorize(redirects[0]!));
+    await auth.checkAuth();
+    const oldToken = auth.accessToken();
+    expect(oldToken).toMatch(/^at-/);
+
+    const response = firstValueFrom(http.get(ORDERS));
+    const first = httpMock.expectOne(ORDERS);
+    expect(first.request.headers.get('Authorization')).toBe(`Bearer ${oldToken}`);
+    first.flush(null, UNAUTHORIZED);
+    let retry: TestRequest[] = [];
+    await until(() => (retry = httpMock.match(ORDERS)).length > 0, 'the retry');
+    expect(retry[0]!.request.headers.get('Authorization')).toBe(`Bearer ${auth.accessToken()}`);
+    expect(auth.accessToken()).not.toBe(oldToken);
+    retry[0]!.flush({ ok: true });
+    await expect(response).resolves.toEqual({ ok: true });
+
+    const foreign = firstValueFrom(http.get('https://other.test/x'));
+    const other = httpMock.expectOne('https://other.test/x');
+    expect(other.request.headers.has('Authorization')).toBe(false);
+    other.flush({});
+    await foreign;
+    expect(TestBed.inject(Router).url).toBe('/');
+    httpMock.verify();
+  });
+});

@@ -1,0 +1,107 @@
+import {
+  HttpContextToken,
+  HttpErrorResponse,
+  type HttpEvent,
+  type HttpHandler,
+  type HttpHandlerFn,
+  type HttpInterceptor,
+  type HttpInterceptorFn,
+  type HttpRequest,
+} from '@angular/common/http';
+import { DOCUMENT, EnvironmentInjector, Injectable, inject, runInInjectionContext } from '@angular/core';
+import { Router } from '@angular/router';
+import { type Observable, catchError, from, switchMap, throwError } from 'rxjs';
+import { isSecureRoute } from '../core/secure-routes';
+import { OidcAuth } from './oidc-auth';
+
+/**
+ * Set on a request's `context` to keep the access token off it, even for a
+ * secure route: `http.get(url, { context: new HttpContext().set(SKIP_AUTH, true) })`.
+ */
+export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
+
+function withBearer(req: HttpRequest<unknown>, token: string): HttpRequest<unknown> {
+  return req.clone({ setHeaders: { Authorization: `Bearer ${token}` } });
+}
+
+/**
+ * The functional interceptor: attaches `Authorization: Bearer` only to URLs
+ * under a `secureRoutes` entry (origin exact, path on a segment boundary;
+ * RFC 6750 5.3), never overwriting an existing header. An expiring token is
+ * renewed first (one renewal shared by all requests). A 401 from a secure
+ * route renews once and retries once, then routes to `unauthorizedRoute`; a 403
+ * routes to `forbiddenRoute`.
+ *
+ * @example
+ * ```ts
+ * provideHttpClient(withInterceptors([authInterceptor()]))
+ * ```
+ */
+export function authInterceptor(): HttpInterceptorFn {
+  return (req, next) => {
+    const auth = inject(OidcAuth);
+    const config = auth.config();
+    // Requests before the config is loaded (the config loader's own) and requests
+    // that are not for a secure route go through untouched: the short path.
+    if (!config || req.context.get(SKIP_AUTH) || req.headers.has('Authorization')) return next(req);
+    const base = inject(DOCUMENT).location?.href;
+    if (!isSecureRoute(req.url, config.secureRoutes, base)) return next(req);
+    const router = inject(Router);
+    let sent: string | null = null;
+    const send = (token: string | null) => {
+      sent = token;
+      return next(token ? withBearer(req, token) : req);
+    };
+    const token = auth.accessToken();
+    const first: Observable<HttpEvent<unknown>> =
+      token && !auth.needsRenewal() ? send(token) : from(auth.getValidAccessToken()).pipe(switchMap(send));
+    return first.pipe(
+      catchError((error: unknown) => {
+        if (!(error instanceof HttpErrorResponse)) return throwError(() => error);
+        if (error.status === 403) {
+          void router.navigateByUrl(config.forbiddenRoute);
+        } else if (error.status === 401 && auth.isAuthenticated()) {
+          // RFC 6750 3.1 invalid_token: renew once and retry once. A token renewed since
+          // this request was sent (for another request's 401) is used without renewing again.
+          const current = auth.accessToken();
+          const renewed =
+            current && current !== sent && !auth.needsRenewal() ? Promise.resolve(current) : auth.refresh().then((s) => s.accessToken);
+          return from(renewed).pipe(
+            catchError(() => {
+              void router.navigateByUrl(config.unauthorizedRoute);
+              return throwError(() => error);
+            }),
+            switchMap((fresh) =>
+              // The retry goes straight to the next handler: it is never retried again.
+              next(withBearer(req, fresh)).pipe(
+                catchError((again: unknown) => {
+                  if (again instanceof HttpErrorResponse && again.status === 401) void router.navigateByUrl(config.unauthorizedRoute);
+                  return throwError(() => again);
+                }),
+              ),
+            ),
+          );
+        } else if (error.status === 401) {
+          void router.navigateByUrl(config.unauthorizedRoute);
+        }
+        return throwError(() => error);
+      }),
+    );
+  };
+}
+
+/**
+ * The same interceptor as a class, for apps that register interceptors with
+ * `HTTP_INTERCEPTORS` and `withInterceptorsFromDi()`.
+ */
+@Injectable()
+export class AuthInterceptor implements HttpInterceptor {
+  private readonly injector = inject(EnvironmentInjector);
+  private readonly fn = authInterceptor();
+
+  /** Delegates to {@link authInterceptor}. */
+  intercept(req: HttpRequest<unknown>, next: HttpHandler): Observable<HttpEvent<unknown>> {
+    const handle: HttpHandlerFn = (r) => next.handle(r);
+    return runInInjectionContext(this.injector, () => this.fn(req, handle));
+  }
+}

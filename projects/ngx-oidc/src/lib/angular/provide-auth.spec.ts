@@ -1,0 +1,134 @@
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ApplicationInitStatus, InjectionToken, inject, provideZonelessChangeDetection } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { FakeProvider } from '../../test/fake-provider';
+import type { OidcConfig } from '../core/config';
+import { MemoryStorage } from '../core/storage';
+import { AuthModule } from './auth.module';
+import { authInterceptor } from './interceptor';
+import { OidcAuth } from './oidc-auth';
+import { provideAuth, withCheckAuthOnStartup, withConfig, withConfigLoader, withHttpConfigLoader, withStorage } from './provide-auth';
+import { provideAuthTesting } from './testing';
+
+const CONFIG: OidcConfig = { authority: 'https://op.example.test', clientId: 'spa', redirectUrl: 'http://localhost/callback' };
+
+async function start(providers: Parameters<typeof TestBed.configureTestingModule>[0], withAuthInterceptor = false) {
+  const op = await FakeProvider.create();
+  TestBed.configureTestingModule({
+    ...providers,
+    providers: [
+      provideZonelessChangeDetection(),
+      withAuthInterceptor ? provideHttpClient(withInterceptors([authInterceptor()])) : provideHttpClient(),
+      provideHttpClientTesting(),
+      provideRouter([]),
+      provideAuthTesting({ fetchJson: op.fetchJson }),
+      ...(providers.providers ?? []),
+    ],
+  });
+  return { op, init: () => TestBed.inject(ApplicationInitStatus).donePromise };
+}
+
+describe('provideAuth', () => {
+  let warn: jest.SpyInstance;
+  beforeEach(() => (warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)));
+  afterEach(() => warn.mockRestore());
+
+  it('needs exactly one config source', () => {
+    expect(() => provideAuth()).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => provideAuth(withConfig(CONFIG), withConfigLoader(() => CONFIG))).toThrow(/exactly one/);
+  });
+
+  it.each([
+    ['authority', { ...CONFIG, authority: '' }],
+    ['clientId', { ...CONFIG, clientId: undefined }],
+    ['redirectUrl', { ...CONFIG, redirectUrl: 'callback' }],
+  ])('fails start-up with a message naming %s', async (key, config) => {
+    const { init } = await start({ providers: [provideAuth(withConfig(config as OidcConfig))] });
+    await expect(init()).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining(`"${key}"`) });
+    // The failure is logged for the developer, naming the key too.
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining(`CONFIG_INVALID: ngx-oidc config "${key}"`));
+  });
+
+  it('fails start-up for an http authority off loopback', async () => {
+    const { init } = await start({ providers: [provideAuth(withConfig({ ...CONFIG, authority: 'http://op.example.test' }))] });
+    await expect(init()).rejects.toMatchObject({ code: 'INSECURE_URL' });
+  });
+
+  it('loads the config over HTTP at start-up and maps it', async () => {
+    const { init } = await start({
+      providers: [provideAuth(withHttpConfigLoader('/auth-config.json', (json) => ({ ...(json as OidcConfig), scope: 'openid email' })))],
+    });
+    const done = init();
+    TestBed.inject(HttpTestingController).expectOne('/auth-config.json').flush({ ...CONFIG, apiUrl: 'x' });
+    await done;
+    expect(TestBed.inject(OidcAuth).config()).toMatchObject({ clientId: 'spa', scope: 'openid email' });
+  });
+
+  it.each([
+    ['a 404', { status: 404, statusText: 'Not Found' }],
+    ['a server error', { status: 500, statusText: 'Error' }],
+  ])('fails start-up with CONFIG_INVALID when the config server answers %s', async (_name, answer) => {
+    const { init } = await start({ providers: [provideAuth(withHttpConfigLoader('/auth-config.json'))] });
+    const done = init();
+    TestBed.inject(HttpTestingController).expectOne('/auth-config.json').flush('<html>nope</html>', answer);
+    await expect(done).rejects.toMatchObject({ code: 'CONFIG_INVALID', cause: { url: '/auth-config.json' } });
+  });
+
+  it('fails start-up when the config server answers HTML with 200', async () => {
+    const { init } = await start({ providers: [provideAuth(withHttpConfigLoader('/auth-config.json'))] });
+    const done = init();
+    TestBed.inject(HttpTestingController).expectOne('/auth-config.json').flush('<html>login page</html>');
+    await expect(done).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
+  it('runs a custom loader in an injection context', async () => {
+    const CLIENT = new InjectionToken<string>('client');
+    const { init } = await start({
+      providers: [provideAuth(withConfigLoader(async () => ({ ...CONFIG, clientId: inject(CLIENT) }))), { provide: CLIENT, useValue: 'from-di' }],
+    });
+    await init();
+    expect(TestBed.inject(OidcAuth).config()?.clientId).toBe('from-di');
+  });
+
+  it('uses a custom storage', async () => {
+    const storage = new MemoryStorage();
+    const { op, init } = await start({ providers: [provideAuth(withConfig({ ...CONFIG, authority: 'https://op.example.test' }), withStorage(storage))] });
+    await init();
+    await TestBed.inject(OidcAuth).providerMetadata();
+    expect(storage.read('ngx-oidc.default.discovery')).toContain(op.issuer);
+  });
+
+  it('lets the config loader use HttpClient without the interceptor blocking it', async () => {
+    const { init } = await start({ providers: [provideAuth(withHttpConfigLoader('/auth-config.json'), withCheckAuthOnStartup())] }, true);
+    const done = init();
+    const req = TestBed.inject(HttpTestingController).expectOne('/auth-config.json');
+    expect(req.request.headers.has('Authorization')).toBe(false);
+    req.flush(CONFIG);
+    await done;
+    expect(TestBed.inject(OidcAuth).ready()).toBe(true);
+  });
+});
+
+describe('AuthModule.forRoot', () => {
+  it('configures an NgModule app with the same providers, checking auth at start-up', async () => {
+    const { init } = await start({ imports: [AuthModule.forRoot({ config: CONFIG })] });
+    await init();
+    const auth = TestBed.inject(OidcAuth);
+    expect(auth.config()?.clientId).toBe('spa');
+    expect(auth.ready()).toBe(true);
+  });
+
+  it('takes a loader or an HTTP config URL, and can skip the start-up check', async () => {
+    const { init } = await start({ imports: [AuthModule.forRoot({ loader: () => CONFIG, checkAuthOnStartup: false, storage: new MemoryStorage() })] });
+    await init();
+    expect(TestBed.inject(OidcAuth).ready()).toBe(false);
+    TestBed.resetTestingModule();
+    const second = await start({ imports: [AuthModule.forRoot({ httpConfigUrl: '/cfg.json' })] });
+    const done = second.init();
+    TestBed.inject(HttpTestingController).expectOne('/cfg.json').flush(CONFIG);
+    await done;
+    expect(TestBed.inject(OidcAuth).ready()).toBe(true);
+  });
+});

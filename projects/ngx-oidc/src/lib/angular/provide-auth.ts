@@ -1,0 +1,136 @@
+import { HttpClient } from '@angular/common/http';
+import {
+  type EnvironmentProviders,
+  Injector,
+  type Provider,
+  inject,
+  isDevMode,
+  makeEnvironmentProviders,
+  provideAppInitializer,
+  runInInjectionContext,
+} from '@angular/core';
+import { firstValueFrom } from 'rxjs';
+import type { OidcConfig } from '../core/config';
+import { OidcError } from '../core/errors';
+import type { AuthStorage } from '../core/storage';
+import { startCheckSession } from './check-session';
+import { OidcAuth } from './oidc-auth';
+import { AUTH_CONFIG_LOADER, AUTH_STORAGE, type AuthConfigLoader } from './tokens';
+
+/** The kinds of {@link AuthFeature}. */
+export enum AuthFeatureKind {
+  Config,
+  HttpConfigLoader,
+  ConfigLoader,
+  CheckAuthOnStartup,
+  Storage,
+  CheckSession,
+}
+
+/** A feature for {@link provideAuth}, made by a `with…` function. */
+export interface AuthFeature<K extends AuthFeatureKind = AuthFeatureKind> {
+  /** @internal */
+  readonly ɵkind: K;
+  /** @internal */
+  readonly ɵproviders: readonly (Provider | EnvironmentProviders)[];
+}
+
+function authFeature<K extends AuthFeatureKind>(kind: K, providers: (Provider | EnvironmentProviders)[]): AuthFeature<K> {
+  return { ɵkind: kind, ɵproviders: providers };
+}
+
+const CONFIG_KINDS = [AuthFeatureKind.Config, AuthFeatureKind.HttpConfigLoader, AuthFeatureKind.ConfigLoader];
+
+/**
+ * Sets up ngx-oidc for a standalone app: the {@link OidcAuth} service and an
+ * app initializer that loads and validates the config. Give it exactly one
+ * config source (`withConfig`, `withHttpConfigLoader` or `withConfigLoader`).
+ *
+ * @example
+ * ```ts
+ * provideAuth(withConfig({ authority, clientId, redirectUrl }), withCheckAuthOnStartup())
+ * ```
+ */
+export function provideAuth(...features: AuthFeature[]): EnvironmentProviders {
+  const sources = features.filter((f) => CONFIG_KINDS.includes(f.ɵkind)).length;
+  if (sources !== 1 && (isDevMode() || sources === 0)) {
+    throw new OidcError(
+      `provideAuth needs exactly one of withConfig, withHttpConfigLoader or withConfigLoader (got ${sources})`,
+      'CONFIG_INVALID',
+    );
+  }
+  return makeEnvironmentProviders([
+    OidcAuth,
+    provideAppInitializer(() => inject(OidcAuth).loadConfig()),
+    ...features.flatMap((f) => f.ɵproviders),
+  ]);
+}
+
+/** A static config. */
+export function withConfig(config: OidcConfig): AuthFeature<AuthFeatureKind.Config> {
+  return authFeature(AuthFeatureKind.Config, [{ provide: AUTH_CONFIG_LOADER, useValue: () => config }]);
+}
+
+/**
+ * Loads the config over HTTP at start-up (for example `/auth-config.json`
+ * served by the app's server), optionally mapped from the server's own shape.
+ * Needs `provideHttpClient()`. A failed load fails start-up with `CONFIG_INVALID`.
+ */
+export function withHttpConfigLoader(
+  url: string,
+  map: (json: unknown) => OidcConfig = (json) => json as OidcConfig,
+): AuthFeature<AuthFeatureKind.HttpConfigLoader> {
+  return authFeature(AuthFeatureKind.HttpConfigLoader, [
+    {
+      provide: AUTH_CONFIG_LOADER,
+      useFactory: (): AuthConfigLoader => {
+        const http = inject(HttpClient);
+        return async () => {
+          let json: unknown;
+          try {
+            json = await firstValueFrom(http.get<unknown>(url));
+          } catch (e) {
+            throw new OidcError(`ngx-oidc: the config could not be loaded from ${url}`, 'CONFIG_INVALID', { url, reason: e });
+          }
+          return map(json);
+        };
+      },
+    },
+  ]);
+}
+
+/** A custom config source, run in an injection context (so it may `inject()`). */
+export function withConfigLoader(factory: AuthConfigLoader): AuthFeature<AuthFeatureKind.ConfigLoader> {
+  return authFeature(AuthFeatureKind.ConfigLoader, [
+    {
+      provide: AUTH_CONFIG_LOADER,
+      useFactory: (): AuthConfigLoader => {
+        const injector = inject(Injector);
+        return () => runInInjectionContext(injector, factory);
+      },
+    },
+  ]);
+}
+
+/**
+ * An app initializer that settles the session before the first navigation:
+ * finishes a login callback, or restores (and if needed renews) a stored session.
+ */
+export function withCheckAuthOnStartup(): AuthFeature<AuthFeatureKind.CheckAuthOnStartup> {
+  return authFeature(AuthFeatureKind.CheckAuthOnStartup, [provideAppInitializer(() => inject(OidcAuth).checkAuth().then(() => undefined))]);
+}
+
+/** Keeps tokens in a custom {@link AuthStorage} instead of the config's `storage`. */
+export function withStorage(storage: AuthStorage): AuthFeature<AuthFeatureKind.Storage> {
+  return authFeature(AuthFeatureKind.Storage, [{ provide: AUTH_STORAGE, useValue: storage }]);
+}
+
+/**
+ * OIDC Session Management: once signed in, polls the provider's
+ * check-session iframe; a `changed` session renews (or, failing that, ends the
+ * local session). Also on when the config sets `startCheckSession`.
+ * Only pulled into the bundle by apps that use it.
+ */
+export function withCheckSession(): AuthFeature<AuthFeatureKind.CheckSession> {
+  return authFeature(AuthFeatureKind.CheckSession, [provideAppInitializer(() => startCheckSession(inject(OidcAuth)))]);
+}

@@ -1,0 +1,113 @@
+import { TestBed } from '@angular/core/testing';
+import { APP, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { SILENT_RENEW_MESSAGE, SilentRenewComponent, postSilentRenewResult } from './silent-renew';
+
+const IFRAME_CONFIG = {
+  scope: 'openid profile',
+  useRefreshToken: false,
+  silentRenew: true,
+  silentRenewUrl: `${APP}/silent-renew.html`,
+};
+
+afterEach(() => {
+  setLocation('/');
+  sessionStorage.clear();
+  document.querySelectorAll('iframe').forEach((f) => f.remove());
+});
+
+/** Waits (bounded) until the renew iframe is in the page. */
+async function renewIframe(): Promise<HTMLIFrameElement> {
+  for (let i = 0; i < 100; i++) {
+    const iframe = document.querySelector('iframe');
+    if (iframe?.src) return iframe;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('no silent renew iframe appeared');
+}
+
+function answer(iframe: HTMLIFrameElement, url: string, origin = window.location.origin, source: Window | null = iframe.contentWindow): void {
+  window.dispatchEvent(new MessageEvent('message', { origin, source, data: { type: SILENT_RENEW_MESSAGE, url } }));
+}
+
+describe('silent renew by iframe (prompt=none)', () => {
+  it('renews through a hidden iframe and removes it', async () => {
+    const h = await setupAuth({ config: IFRAME_CONFIG });
+    await signIn(h);
+    const old = h.auth.accessToken();
+    const renewal = h.auth.refresh();
+    const iframe = await renewIframe();
+    const request = new URL(iframe.src);
+    expect(request.searchParams.get('prompt')).toBe('none');
+    expect(request.searchParams.get('redirect_uri')).toBe(`${APP}/silent-renew.html`);
+    answer(iframe, await h.op.authorize(iframe.src));
+    await expect(renewal).resolves.toMatchObject({ idTokenClaims: { sub: 'alice' } });
+    expect(h.auth.accessToken()).not.toBe(old);
+    expect(document.querySelector('iframe')).toBeNull();
+  });
+
+  it('ignores answers from another origin or another window', async () => {
+    const h = await setupAuth({ config: { ...IFRAME_CONFIG, silentRenewTimeoutInSeconds: 0.2 } });
+    await signIn(h);
+    const renewal = h.auth.refresh();
+    const iframe = await renewIframe();
+    const callback = await h.op.authorize(iframe.src);
+    answer(iframe, callback, 'https://evil.example.test');
+    answer(iframe, callback, window.location.origin, window);
+    await expect(renewal).rejects.toMatchObject({ code: 'RENEW_TIMEOUT' });
+    expect(h.op.count('token')).toBe(1);
+    expect(document.querySelector('iframe')).toBeNull();
+  });
+
+  it('ends the session cleanly when the provider answers login_required', async () => {
+    const h = await setupAuth({ config: IFRAME_CONFIG });
+    await signIn(h);
+    const renewal = h.auth.refresh();
+    const iframe = await renewIframe();
+    const callback = new URL(`${APP}/silent-renew.html`);
+    callback.searchParams.set('error', 'login_required');
+    callback.searchParams.set('state', new URL(iframe.src).searchParams.get('state')!);
+    callback.searchParams.set('iss', h.op.issuer);
+    answer(iframe, callback.toString());
+    await expect(renewal).rejects.toMatchObject({ code: 'LOGIN_REQUIRED', oauthError: 'login_required' });
+    expect(h.auth.isAuthenticated()).toBe(false);
+    expect(sessionStorage.getItem('ngx-oidc.default.session')).toBeNull();
+  });
+
+  it('refuses a renewal that signs in another user', async () => {
+    const h = await setupAuth({ config: IFRAME_CONFIG });
+    await signIn(h);
+    const renewal = h.auth.refresh();
+    const iframe = await renewIframe();
+    answer(iframe, await h.op.authorize(iframe.src, { sub: 'mallory' }));
+    await expect(renewal).rejects.toMatchObject({ code: 'ID_TOKEN_REFRESH_MISMATCH' });
+    expect(h.auth.user()?.sub).toBe('alice');
+  });
+});
+
+describe('the silent-renew page', () => {
+  it('posts its URL to the parent, on its own origin only', () => {
+    const posted: unknown[] = [];
+    const parent = { postMessage: (data: unknown, origin: string) => posted.push([data, origin]) };
+    const view = { parent, location: { href: `${APP}/silent-renew.html?code=c&state=s`, origin: APP } } as unknown as Window;
+    postSilentRenewResult(view);
+    expect(posted).toEqual([[{ type: SILENT_RENEW_MESSAGE, url: `${APP}/silent-renew.html?code=c&state=s` }, APP]]);
+  });
+
+  it('does nothing when not in a frame', () => {
+    const spy = jest.spyOn(window, 'postMessage');
+    postSilentRenewResult(window);
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+  });
+
+  it('SilentRenewComponent posts when shown', async () => {
+    await setupAuth();
+    const spy = jest.spyOn(window.parent, 'postMessage');
+    const isFramed = jest.spyOn(window, 'parent', 'get').mockReturnValue({ postMessage: spy } as unknown as Window);
+    const fixture = TestBed.createComponent(SilentRenewComponent);
+    fixture.detectChanges();
+    expect(spy).toHaveBeenCalledWith({ type: SILENT_RENEW_MESSAGE, url: window.location.href }, window.location.origin);
+    isFramed.mockRestore();
+    spy.mockRestore();
+  });
+});

@@ -1,0 +1,33 @@
+import { DOCUMENT, InjectionToken, inject } from '@angular/core';
+import type { OidcConfig } from '../core/config';
+import type { FetchJson } from '../core/http';
+import type { AuthStorage } from '../core/storage';
+
+/** Produces the config at start-up: static, over HTTP, or custom. Set by a `with…Config…` feature. */
+export type AuthConfigLoader = () => OidcConfig | Promise<OidcConfig>;
+
+/** The config source, provided by `withConfig`, `withHttpConfigLoader` or `withConfigLoader`. */
+export const AUTH_CONFIG_LOADER = new InjectionToken<AuthConfigLoader>('ngx-oidc AUTH_CONFIG_LOADER');
+
+/**
+ * A custom {@link AuthStorage}. When none is provided, the config key `storage`
+ * picks sessionStorage (default), localStorage or memory.
+ */
+export const AUTH_STORAGE = new InjectionToken<AuthStorage | null>('ngx-oidc AUTH_STORAGE', { factory: () => null });
+
+/**
+ * The network port the core uses. Defaults to HttpClient's backend (so app
+ * interceptors never see the library's own requests); tests swap in a fake provider.
+ */
+export const AUTH_FETCH = new InjectionToken<FetchJson | null>('ngx-oidc AUTH_FETCH', { factory: () => null });
+
+/** The clock, in seconds since the epoch. Overridable for tests. */
+export const AUTH_CLOCK = new InjectionToken<() => number>('ngx-oidc AUTH_CLOCK', { factory: () => () => Date.now() / 1000 });
+
+/** Sends the browser to the provider (login, logout). Overridable for tests and hybrid apps. */
+export const AUTH_REDIRECT = new InjectionToken<(url: string) => void>('ngx-oidc AUTH_REDIRECT', {
+  factory: () => {
+    const document = inject(DOCUMENT);
+    return (url: string) => document.location.assign(url);
+  },
+});
