@@ -10,12 +10,12 @@ import { OidcError, isOidcError, toOidcError } from '../core/errors';
 import type { ProviderMetadata } from '../core/discovery';
 import type { IdTokenClaims } from '../core/id-token';
 import { type AuthSession, type LoginResult, type LogoutResult, OidcSession } from '../core/session';
-import { MemoryStorage, createStorage } from '../core/storage';
+import { MemoryStorage, Store, createStorage } from '../core/storage';
 import type { UserInfo } from '../core/userinfo';
 import type { AuthEvent } from './events';
 import { httpBackendPort } from './http-port';
 import { renewInIframe } from './silent-renew';
-import { TabChannel, webLockPort } from './tab-sync';
+import { TabChannel, storageChange, webLockPort } from './tab-sync';
 import { AUTH_CLOCK, AUTH_CONFIG_LOADER, AUTH_FETCH, AUTH_REDIRECT, AUTH_STORAGE } from './tokens';
 
 /** The signed-in user: the ID token claims, merged with userinfo when loaded. */
@@ -143,11 +143,15 @@ export class OidcAuth implements OnDestroy {
         throw error;
       }
       const storage = this.customStorage ?? (this.isBrowser ? createStorage(config.storage) : new MemoryStorage());
+      const view = this.document.defaultView;
+      const sessionKey = new Store(storage, config.configId).keyOf('session');
       const session = new OidcSession(config, {
         fetchJson: this.fetchOverride ?? httpBackendPort(this.backend),
         storage,
         now: this.now,
-        ...(this.isBrowser ? { lock: webLockPort() } : {}),
+        ...(this.isBrowser && view
+          ? { lock: webLockPort(), sessionChanged: (timeoutMs: number) => storageChange(view, sessionKey, timeoutMs) }
+          : {}),
       });
       this.loaded = { config, session };
       this.configState.set(config);
@@ -189,7 +193,7 @@ export class OidcAuth implements OnDestroy {
       const stored = session.restore();
       this.setSession(stored);
       if (stored && session.needsRenewal(stored)) {
-        await this.refresh().catch(() => undefined);
+        await this.renewIfDue().catch(() => undefined);
         // Renewal failed for now (provider unreachable): an expired token is no session,
         // but storage keeps it, so a guard or a later refresh can still renew it.
         const current = this.sessionState();
@@ -281,18 +285,27 @@ export class OidcAuth implements OnDestroy {
    * A provider that wants the user to sign in again ends the session.
    */
   refresh(): Promise<AuthSession> {
-    this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
+    return this.renewShared(true);
+  }
+
+  /** Renews when due: for timers, the interceptor and start-up (see {@link refresh}). */
+  private renewIfDue(): Promise<AuthSession> {
+    return this.renewShared(false);
+  }
+
+  private renewShared(force: boolean): Promise<AuthSession> {
+    this.renewing ??= this.renew(force).finally(() => (this.renewing = undefined));
     return this.renewing;
   }
 
-  private async renew(): Promise<AuthSession> {
+  private async renew(force: boolean): Promise<AuthSession> {
     const { config, session } = await this.ctx();
     try {
       const current = session.restore();
       if (!current) throw new OidcError('There is no session to renew', 'NO_SESSION');
       let renewed: AuthSession;
       if (current.refreshToken !== undefined) {
-        renewed = await session.refresh();
+        renewed = await session.refresh({ force });
       } else if (config.silentRenew && config.silentRenewUrl && this.isBrowser) {
         renewed = (await renewInIframe(session, this.document, config)).session;
       } else {
@@ -324,7 +337,7 @@ export class OidcAuth implements OnDestroy {
     if (!current || !loaded) return null;
     if (!loaded.session.needsRenewal(current)) return current.accessToken;
     try {
-      return (await this.refresh()).accessToken;
+      return (await this.renewIfDue()).accessToken;
     } catch {
       const after = this.sessionState();
       return after && !loaded.session.isExpired(after) ? after.accessToken : null;
@@ -442,7 +455,7 @@ export class OidcAuth implements OnDestroy {
       setTimeout(() => {
         this.renewTimer = undefined;
         if (renewAhead) {
-          this.refresh().catch(() => undefined);
+          this.renewIfDue().catch(() => undefined);
         } else if (!renewable) {
           loaded.session.logoutLocal();
           this.ended();

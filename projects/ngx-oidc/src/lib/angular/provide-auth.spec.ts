@@ -56,9 +56,13 @@ describe('provideAuth', () => {
     await expect(init()).rejects.toMatchObject({ code: 'INSECURE_URL' });
   });
 
-  it('loads the config over HTTP at start-up and maps it', async () => {
+  it('loads the config over HTTP at start-up and maps it in an injection context', async () => {
+    const SCOPE = new InjectionToken<string>('scope');
     const { init } = await start({
-      providers: [provideAuth(withHttpConfigLoader('/auth-config.json', (json) => ({ ...(json as OidcConfig), scope: 'openid email' })))],
+      providers: [
+        provideAuth(withHttpConfigLoader('/auth-config.json', (json) => ({ ...(json as OidcConfig), scope: inject(SCOPE) }))),
+        { provide: SCOPE, useValue: 'openid email' },
+      ],
     });
     const done = init();
     TestBed.inject(HttpTestingController).expectOne('/auth-config.json').flush({ ...CONFIG, apiUrl: 'x' });

@@ -73,8 +73,10 @@ export function withConfig(config: OidcConfig): AuthFeature<AuthFeatureKind.Conf
 
 /**
  * Loads the config over HTTP at start-up (for example `/auth-config.json`
- * served by the app's server), optionally mapped from the server's own shape.
- * Needs `provideHttpClient()`. A failed load fails start-up with `CONFIG_INVALID`.
+ * served by the app's server), optionally mapped from the server's own shape;
+ * `map` runs in an injection context, so it may `inject()` (to keep the app's
+ * own keys, say). Needs `provideHttpClient()`. A failed load fails start-up
+ * with `CONFIG_INVALID`.
  */
 export function withHttpConfigLoader(
   url: string,
@@ -85,6 +87,7 @@ export function withHttpConfigLoader(
       provide: AUTH_CONFIG_LOADER,
       useFactory: (): AuthConfigLoader => {
         const http = inject(HttpClient);
+        const injector = inject(Injector);
         return async () => {
           let json: unknown;
           try {
@@ -92,7 +95,7 @@ export function withHttpConfigLoader(
           } catch (e) {
             throw new OidcError(`ngx-oidc: the config could not be loaded from ${url}`, 'CONFIG_INVALID', { url, reason: e });
           }
-          return map(json);
+          return runInInjectionContext(injector, () => map(json));
         };
       },
     },

@@ -1,28 +1,54 @@
-import { TabChannel, webLockPort } from './tab-sync';
+import { TabChannel, storageChange, webLockPort } from './tab-sync';
 
 describe('webLockPort', () => {
-  it('uses navigator.locks when the browser has Web Locks', async () => {
-    const names: string[] = [];
-    const locks = { request: <T>(name: string, task: () => Promise<T>) => (names.push(name), task()) };
-    await expect(webLockPort({ locks })('refresh', async () => 42)).resolves.toBe(42);
-    expect(names).toEqual(['refresh']);
+  /** A small Web Locks stand-in: exclusive locks by name, with `ifAvailable`. */
+  function fakeLocks() {
+    const held = new Map<string, Promise<unknown>>();
+    const requests: string[] = [];
+    const run = <T>(name: string, callback: (lock: unknown) => Promise<T>): Promise<T> => {
+      const before = held.get(name) ?? Promise.resolve();
+      const result = before.then(() => callback({ name }));
+      held.set(name, result.catch(() => undefined));
+      return result;
+    };
+    const request = <T>(name: string, a: { ifAvailable: true } | ((lock: unknown) => Promise<T>), b?: (lock: unknown) => Promise<T>) => {
+      requests.push(typeof a === 'function' ? `${name} wait` : `${name} if-available`);
+      if (typeof a === 'function') return run(name, a);
+      return held.has(name) && b ? b(null) : run(name, b!);
+    };
+    type Locks = NonNullable<NonNullable<Parameters<typeof webLockPort>[0]>['locks']>;
+    return { locks: { request } as unknown as Locks, requests, held };
+  }
+
+  it('uses navigator.locks: a free lock runs at once, a held one waits and says it was contended', async () => {
+    const { locks, requests } = fakeLocks();
+    const lock = webLockPort({ locks });
+    let release: () => void = () => undefined;
+    const first = lock('refresh', (contended) => new Promise<boolean>((r) => (release = () => r(contended))));
+    const second = lock('refresh', async (contended) => contended);
+    await new Promise((r) => setTimeout(r, 5));
+    release();
+    await expect(first).resolves.toBe(false);
+    await expect(second).resolves.toBe(true);
+    expect(requests).toEqual(['refresh if-available', 'refresh if-available', 'refresh wait']);
   });
 
   it('falls back to a lock inside the tab that runs tasks one at a time, even after a failure', async () => {
     const lock = webLockPort({});
     const order: string[] = [];
-    const slow = lock('a', async () => {
+    const slow = lock('a', async (contended) => {
       await new Promise((r) => setTimeout(r, 20));
-      order.push('first');
+      order.push(`first ${contended}`);
       throw new Error('first failed');
     });
-    const fast = lock('a', async () => {
-      order.push('second');
+    const fast = lock('a', async (contended) => {
+      order.push(`second ${contended}`);
       return 'ok';
     });
     await expect(slow).rejects.toThrow('first failed');
     await expect(fast).resolves.toBe('ok');
-    expect(order).toEqual(['first', 'second']);
+    expect(order).toEqual(['first false', 'second true']);
+    await expect(lock('a', async (contended) => contended)).resolves.toBe(false);
   });
 
   it('does not serialize different lock names', async () => {
@@ -32,6 +58,23 @@ describe('webLockPort', () => {
     const b = lock('b', async () => void order.push('b'));
     await Promise.all([a, b]);
     expect(order).toEqual(['b', 'a']);
+  });
+});
+
+describe('storageChange', () => {
+  it('resolves when another tab changes the key', async () => {
+    let resolved = false;
+    const change = storageChange(window, 'k', 5000).then(() => (resolved = true));
+    window.dispatchEvent(new StorageEvent('storage', { key: 'other' }));
+    await Promise.resolve();
+    expect(resolved).toBe(false);
+    window.dispatchEvent(new StorageEvent('storage', { key: 'k' }));
+    await change;
+    expect(resolved).toBe(true);
+  });
+
+  it('resolves after the timeout when nothing changes', async () => {
+    await expect(storageChange(window, 'k', 20)).resolves.toBeUndefined();
   });
 });
 

@@ -8,12 +8,38 @@ const START = 1_700_000_000;
 
 /** A lock shared by the sessions of one test, like Web Locks across tabs. */
 function sharedLock(): LockPort {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(_name: string, task: () => Promise<T>) => {
-    const run = tail.then(task, task);
-    tail = run.catch(() => undefined);
+  let tail: Promise<unknown> | undefined;
+  return <T>(_name: string, task: (contended: boolean) => Promise<T>) => {
+    const run = tail ? tail.then(() => task(true)) : task(false);
+    const settled = run.catch(() => undefined);
+    tail = settled;
+    void settled.then(() => tail === settled && (tail = undefined));
     return run;
   };
+}
+
+/**
+ * One tab's view of shared storage, as browsers give it: writes reach the
+ * shared area at once, but this tab reads its own copy, which only catches up
+ * on `sync()` (when the browser delivers the change, with a `storage` event).
+ */
+class TabStorage extends MemoryStorage {
+  constructor(private readonly shared: MemoryStorage) {
+    super();
+  }
+  override write(key: string, value: string): void {
+    super.write(key, value);
+    this.shared.write(key, value);
+  }
+  override remove(key: string): void {
+    super.remove(key);
+    this.shared.remove(key);
+  }
+  sync(key: string): void {
+    const value = this.shared.read(key);
+    if (value === null) super.remove(key);
+    else super.write(key, value);
+  }
 }
 
 async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcConfig> } = {}) {
@@ -241,6 +267,77 @@ describe('OidcSession: refresh', () => {
     const [a, b] = await Promise.all([tabA.refresh(), tabB.refresh()]);
     expect(op.count('token')).toBe(2);
     expect(a.accessToken).toBe(b.accessToken);
+  });
+
+  it("a tab that waited for the lock waits for the other tab's write before using its refresh token", async () => {
+    const { op, login, session, storage, clock } = await setup();
+    await login();
+    clock.now += 295;
+    const config = session.config;
+    const lock = sharedLock();
+    const shared = new MemoryStorage();
+    const key = session.store.keyOf('session');
+    shared.write(key, storage.read(key)!);
+    const storageA = new TabStorage(shared);
+    const storageB = new TabStorage(shared);
+    storageA.sync(key);
+    storageB.sync(key);
+    const deps = { fetchJson: op.fetchJson, now: () => clock.now, lock };
+    const tabA = new OidcSession(config, { ...deps, storage: storageA });
+    const waits: number[] = [];
+    const tabB = new OidcSession(config, {
+      ...deps,
+      storage: storageB,
+      sessionChanged: async (timeoutMs) => {
+        waits.push(timeoutMs);
+        storageB.sync(key);
+      },
+    });
+    const [a, b] = await Promise.all([tabA.refresh({ force: false }), tabB.refresh({ force: false })]);
+    expect(waits).toHaveLength(1);
+    expect(op.count('token')).toBe(2);
+    expect(b.refreshToken).toBe(a.refreshToken);
+  });
+
+  it('without that wait, a stale view would reuse a rotated refresh token (and the provider refuses it)', async () => {
+    const { op, login, session, storage, clock } = await setup();
+    await login();
+    clock.now += 295;
+    const lock = sharedLock();
+    const shared = new MemoryStorage();
+    const key = session.store.keyOf('session');
+    shared.write(key, storage.read(key)!);
+    const [storageA, storageB] = [new TabStorage(shared), new TabStorage(shared)];
+    storageA.sync(key);
+    storageB.sync(key);
+    const deps = { fetchJson: op.fetchJson, now: () => clock.now, lock };
+    const tabA = new OidcSession(session.config, { ...deps, storage: storageA });
+    const tabB = new OidcSession(session.config, { ...deps, storage: storageB });
+    const results = await Promise.allSettled([tabA.refresh({ force: false }), tabB.refresh({ force: false })]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect(op.count('token')).toBe(3);
+  });
+
+  it('a tab whose view is stale does not renew tokens another tab already renewed', async () => {
+    const { op, login, makeSession, storage, clock } = await setup();
+    await login();
+    clock.now += 295;
+    const tabA = makeSession(storage);
+    const tabB = makeSession(storage);
+    await tabA.refresh({ force: false });
+    // Tab B's timer fires later: storage already holds tab A's fresh tokens.
+    const b = await tabB.refresh({ force: false });
+    expect(op.count('token')).toBe(2);
+    expect(b.accessToken).toBe(tabA.restore()?.accessToken);
+  });
+
+  it('renews only when due unless forced', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    await session.refresh({ force: false });
+    expect(op.count('token')).toBe(1);
+    await session.refresh();
+    expect(op.count('token')).toBe(2);
   });
 
   it('rejects a refreshed ID token for another user and keeps the session as it was', async () => {

@@ -61,8 +61,11 @@ export interface LoginTransaction {
   readonly renew?: boolean;
 }
 
-/** Runs `task` while holding a named lock shared by every tab (Web Locks), or directly. */
-export type LockPort = <T>(name: string, task: () => Promise<T>) => Promise<T>;
+/**
+ * Runs `task` while holding a named lock shared by every tab (Web Locks), or
+ * directly. `task` learns whether it had to wait for another holder.
+ */
+export type LockPort = <T>(name: string, task: (contended: boolean) => Promise<T>) => Promise<T>;
 
 /** What the session needs from its host. */
 export interface SessionDeps {
@@ -74,6 +77,13 @@ export interface SessionDeps {
   readonly now?: () => number;
   /** A cross-tab lock for refreshes. Default: none (single tab). */
   readonly lock?: LockPort;
+  /**
+   * Resolves when another tab's write to the stored session becomes visible
+   * here, or after `timeoutMs`. Browsers propagate shared storage between tabs
+   * asynchronously, so a tab that waited for the refresh lock uses it before
+   * concluding that nobody renewed. Default: none.
+   */
+  readonly sessionChanged?: (timeoutMs: number) => Promise<void>;
 }
 
 /** Options for {@link OidcSession.beginLogin}. */
@@ -146,7 +156,10 @@ export function isLoginTransaction(value: unknown): value is LoginTransaction {
   );
 }
 
-const runDirectly: LockPort = (_name, task) => task();
+const runDirectly: LockPort = (_name, task) => task(false);
+
+/** How long a tab that waited for the refresh lock waits for the other tab's write to show. */
+const SESSION_PROPAGATION_WAIT_MS = 1000;
 
 /**
  * One provider's session for one client. Create one per config.
@@ -342,22 +355,34 @@ export class OidcSession {
    * session is read again, so a refresh token another tab already rotated is
    * never sent twice: that tab's fresh tokens are used instead.
    * A refresh token the provider refuses (`invalid_grant`) ends the session.
+   *
+   * @param options - `force: false` renews only when the access token is due
+   *   (timers, the interceptor); the default renews in any case (the user asked,
+   *   or an API refused the token), unless another tab just did.
    */
-  refresh(): Promise<AuthSession> {
+  refresh(options: { force?: boolean } = {}): Promise<AuthSession> {
     if (!this.inflightRefresh) {
       const seen = this.restore()?.refreshToken;
-      this.inflightRefresh = this.lock(`ngx-oidc.${this.config.configId}.refresh`, () => this.refreshLocked(seen)).finally(() => {
+      const force = options.force ?? true;
+      const name = `ngx-oidc.${this.config.configId}.refresh`;
+      this.inflightRefresh = this.lock(name, (contended) => this.refreshLocked(seen, force, contended)).finally(() => {
         this.inflightRefresh = undefined;
       });
     }
     return this.inflightRefresh;
   }
 
-  private async refreshLocked(seenRefreshToken: string | undefined): Promise<AuthSession> {
-    const current = this.restore();
+  private async refreshLocked(seenRefreshToken: string | undefined, force: boolean, contended: boolean): Promise<AuthSession> {
+    let current = this.restore();
+    // Another tab held the lock, so it probably rotated the refresh token; its write may
+    // still be on its way to this tab. Wait for it (bounded) before using the old token.
+    if (contended && current?.refreshToken === seenRefreshToken && this.deps.sessionChanged) {
+      await this.deps.sessionChanged(SESSION_PROPAGATION_WAIT_MS);
+      current = this.restore();
+    }
     if (!current) throw new OidcError('There is no session to refresh', 'NO_SESSION');
-    // Another tab renewed while this one waited for the lock: use its tokens.
-    if (current.refreshToken !== seenRefreshToken && !this.needsRenewal(current)) return current;
+    // Not due (another tab may have renewed while this one waited for the lock): keep the tokens.
+    if (!this.needsRenewal(current) && (!force || current.refreshToken !== seenRefreshToken)) return current;
     if (current.refreshToken === undefined) throw new OidcError('The session has no refresh token', 'NO_REFRESH_TOKEN');
     const metadata = await this.metadata();
     let tokens: TokenSet;
