@@ -1,4 +1,49 @@
-// `npm start`: runs the demo (identity provider, API and sample app).
-// The demo arrives with the sample app (see CHANGELOG); until then this says so.
-console.log('ngx-oidc: the demo comes with the sample app, which is not built yet.');
-console.log('Meanwhile: `npm test` runs the test suite, `npm run build` builds the library into dist/ngx-oidc.');
+// `npm start`: builds the sample app, then runs the demo stack on loopback:
+// the identity provider, the API and the app. Nothing to configure.
+//   npm start                      refresh tokens (default)
+//   npm start -- --flow=iframe     silent renew by iframe, no refresh tokens
+//   npm start -- --flow=par        pushed authorization requests
+//   npm start -- --flow=short      refresh tokens, 10-second access tokens
+// or DEMO_FLOW=iframe npm start. Ctrl-C stops everything.
+import { spawnSync } from 'node:child_process';
+import { FLOWS } from '../e2e/app-server.mjs';
+import { USERS } from '../e2e/idp/provider.mjs';
+import { startStack } from '../e2e/stack.mjs';
+
+const arg = process.argv.find((a) => a.startsWith('--flow='));
+const flow = arg ? arg.slice('--flow='.length) : (process.env.DEMO_FLOW ?? 'refresh');
+if (!FLOWS.includes(flow)) {
+  console.error(`Unknown flow "${flow}". Use one of: ${FLOWS.join(', ')}.`);
+  process.exit(2);
+}
+
+console.log('Building the sample app…');
+const build = spawnSync(process.execPath, ['node_modules/@angular/cli/bin/ng.js', 'build', 'sample-app'], {
+  stdio: 'inherit',
+  env: { ...process.env, NG_CLI_ANALYTICS: 'false' },
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const stack = await startStack({ flow, log: (line) => console.error(line) });
+console.log(`
+  ngx-oidc demo (${flow} flow) is running:
+
+    app        ${stack.app.url}
+    provider   ${stack.idp.issuer}
+    API        ${stack.api.url}
+
+  Sign in as ${Object.entries(USERS)
+    .map(([name, u]) => `${name} / ${u.password}`)
+    .join('  or  ')}.
+  Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping the demo…');
+    stack.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,221 @@
+// The demo and e2e OpenID Provider: oidc-provider on loopback, with our own
+// login and consent pages, demo users, keys generated at start, and the
+// features ngx-oidc uses (PAR, revocation, introspection, RP-initiated logout,
+// userinfo, RFC 9207 iss, JWT access tokens for the API via resource indicators).
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider from 'oidc-provider';
+import { renderConsent, renderLogin, renderLoggedOut, renderLogout, renderError } from './pages.mjs';
+
+/** Demo users: printed by `npm start`. */
+export const USERS = {
+  alice: { password: 'wonderland', name: 'Alice Liddell', given_name: 'Alice', family_name: 'Liddell', email: 'alice@example.test' },
+  bob: { password: 'builder', name: 'Bob Builder', given_name: 'Bob', family_name: 'Builder', email: 'bob@example.test' },
+};
+
+/** A confidential client the tests use to ask the introspection endpoint. */
+export const INTROSPECTOR = { client_id: 'e2e-introspector', client_secret: 'introspector-secret-for-tests-only' };
+
+async function signingKeys() {
+  const keys = [];
+  for (const alg of ['RS256', 'ES256']) {
+    const { privateKey } = await generateKeyPair(alg, { extractable: true });
+    const jwk = await exportJWK(privateKey);
+    keys.push({ ...jwk, alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomBytes(4).toString('hex')}` });
+  }
+  return { keys };
+}
+
+function readForm(req) {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => {
+      body += chunk;
+      if (body.length > 10_000) req.destroy(new Error('form too large'));
+    });
+    req.on('end', () => resolve(new URLSearchParams(body)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Starts the provider. `appOrigins` are the origins of apps allowed to sign in
+ * (redirect URIs are derived from them), `apiOrigin` the resource server.
+ * `accessTokenTtl` is the access token lifetime in seconds for the `spa*`
+ * clients; `spa-short` always gets `shortAccessTokenTtl`.
+ */
+export async function startIdp({
+  port = 4400,
+  appOrigins = ['http://127.0.0.1:4200', 'http://localhost:4200'],
+  apiOrigin = 'http://127.0.0.1:4401',
+  accessTokenTtl = 300,
+  shortAccessTokenTtl = 10,
+  log = () => undefined,
+} = {}) {
+  const issuer = `http://127.0.0.1:${port}`;
+  const callbacks = (path) => appOrigins.map((o) => `${o}${path}`);
+  const publicClient = (client_id, extra = {}) => ({
+    client_id,
+    token_endpoint_auth_method: 'none',
+    application_type: 'web',
+    response_types: ['code'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    redirect_uris: callbacks('/callback'),
+    post_logout_redirect_uris: callbacks('/'),
+    ...extra,
+  });
+  const apiAudience = apiOrigin;
+
+  const provider = new Provider(issuer, {
+    clients: [
+      publicClient('spa'),
+      publicClient('spa-short'),
+      publicClient('spa-iframe', { grant_types: ['authorization_code'], redirect_uris: [...callbacks('/callback'), ...callbacks('/silent-renew.html')] }),
+      publicClient('spa-par', { require_pushed_authorization_requests: true }),
+      { ...INTROSPECTOR, grant_types: [], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_post' },
+    ],
+    jwks: await signingKeys(),
+    cookies: { keys: [randomBytes(32).toString('hex')] },
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'given_name', 'family_name'],
+      email: ['email', 'email_verified'],
+    },
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    // The profile claims go in the ID token too, so the app shows the name without userinfo.
+    conformIdTokenClaims: false,
+    findAccount: (_ctx, sub) => {
+      const user = USERS[sub];
+      if (!user) return undefined;
+      const { password: _password, ...claims } = user;
+      return { accountId: sub, claims: () => ({ sub, ...claims, email_verified: true }) };
+    },
+    ttl: {
+      // The API's resource server info decides (10 s for spa-short); the rest get accessTokenTtl.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
+      IdToken: 3600,
+      RefreshToken: 24 * 3600,
+      Grant: 24 * 3600,
+      Session: 24 * 3600,
+      Interaction: 600,
+      AuthorizationCode: 60,
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Clients allowed the refresh_token grant get one (the provider would otherwise want
+    // offline_access with prompt=consent on every login).
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        // Every access token is a JWT for the API, so the API can verify it with the JWKS.
+        defaultResource: () => apiAudience,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resourceIndicator, client) => {
+          if (resourceIndicator !== apiAudience) throw new Provider.errors.InvalidTarget();
+          return {
+            scope: 'api',
+            audience: apiAudience,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: client.clientId === 'spa-short' ? shortAccessTokenTtl : accessTokenTtl,
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.body = renderLogout(form);
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.body = renderLoggedOut();
+        },
+      },
+    },
+    renderError: (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = renderError(out);
+    },
+  });
+  provider.on('server_error', (_ctx, err) => log(`idp server_error: ${err.stack ?? err}`));
+
+  const handle = provider.callback();
+  const interaction = async (req, res) => {
+    const url = new URL(req.url, issuer);
+    const [, , uid, action] = url.pathname.split('/');
+    const details = await provider.interactionDetails(req, res);
+    if (details.uid !== uid) throw new Error('interaction mismatch');
+    const { prompt, params } = details;
+    const client = await provider.Client.find(String(params.client_id));
+    const send = (html) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(html);
+    };
+    if (req.method === 'GET') {
+      if (prompt.name === 'login') return send(renderLogin({ uid, clientId: client?.clientId }));
+      return send(renderConsent({ uid, clientId: client?.clientId, scope: String(params.scope ?? ''), user: details.session?.accountId }));
+    }
+    const form = await readForm(req);
+    if (action === 'login') {
+      const login = form.get('login') ?? '';
+      const user = USERS[login];
+      if (!user || user.password !== form.get('password')) {
+        return send(renderLogin({ uid, clientId: client?.clientId, error: 'Unknown user or wrong password.', login }));
+      }
+      return provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+    }
+    if (action === 'confirm') {
+      const { accountId } = details.session;
+      const grant = details.grantId
+        ? await provider.Grant.find(details.grantId)
+        : new provider.Grant({ accountId, clientId: String(params.client_id) });
+      const missing = prompt.details;
+      if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+      if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+        grant.addResourceScope(indicator, scopes.join(' '));
+      }
+      const grantId = await grant.save();
+      return provider.interactionFinished(req, res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+    }
+    if (action === 'abort') {
+      return provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'The user denied the request' },
+        { mergeWithLastSubmission: false },
+      );
+    }
+    res.writeHead(404).end();
+  };
+
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith('/interaction/')) {
+      interaction(req, res).catch((err) => {
+        log(`idp interaction error: ${err.stack ?? err}`);
+        if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(renderError({ error: 'invalid_request', error_description: 'This sign-in page has expired. Go back to the app and sign in again.' }));
+      });
+      return;
+    }
+    handle(req, res);
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    issuer,
+    provider,
+    close: () => {
+      const closed = new Promise((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      return closed;
+    },
+  };
+}

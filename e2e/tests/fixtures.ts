@@ -1,0 +1,94 @@
+import { writeFile } from 'node:fs/promises';
+import { type BrowserContext, type Page, test as base, expect } from '@playwright/test';
+import { demoConfig } from '../app-server.mjs';
+import { INTROSPECTOR } from '../idp/provider.mjs';
+import { PORTS } from '../stack.mjs';
+
+export const APP = `http://127.0.0.1:${PORTS.app}`;
+export const IDP = `http://127.0.0.1:${PORTS.idp}`;
+export const API_ORIGIN = `http://127.0.0.1:${PORTS.api}`;
+export const RECORDER = `http://127.0.0.1:${PORTS.recorder}`;
+export const SESSION_KEY = 'ngx-oidc.default.session';
+
+/**
+ * `test` with the page's console collected; on failure it is saved beside the
+ * screenshot (`test-results/e2e/<test>/console.log`).
+ */
+export const test = base.extend<{ consoleLog: string[] }>({
+  consoleLog: [
+    async ({ page }, use, testInfo) => {
+      const lines: string[] = [];
+      page.on('console', (m) => lines.push(`[${m.type()}] ${m.text()}`));
+      page.on('pageerror', (e) => lines.push(`[pageerror] ${e.message}`));
+      await use(lines);
+      if (testInfo.status !== testInfo.expectedStatus) {
+        const path = testInfo.outputPath('console.log');
+        await writeFile(path, lines.join('\n'));
+        await testInfo.attach('console.log', { path, contentType: 'text/plain' });
+      }
+    },
+    { auto: true },
+  ],
+});
+export { expect };
+
+/** Serves the app the auth config of `flow` (what its server would decide), with `overrides`. */
+export async function useFlow(target: Page | BrowserContext, flow: string, overrides: Record<string, unknown> = {}): Promise<void> {
+  const config = { ...demoConfig(flow, { appOrigin: APP, issuer: IDP, apiOrigin: API_ORIGIN, apiUrl: `${API_ORIGIN}/api/me` }), ...overrides };
+  await target.route('**/auth-config.json', (route) => route.fulfill({ json: config }));
+}
+
+/** Completes the provider's sign-in (and consent) pages as `user`. */
+export async function completeProviderLogin(page: Page, user = 'alice', password = user === 'alice' ? 'wonderland' : 'builder'): Promise<void> {
+  await page.getByTestId('idp-login').fill(user);
+  await page.getByTestId('idp-password').fill(password);
+  await page.getByTestId('idp-submit').click();
+  await page.getByTestId('idp-allow').click();
+}
+
+/** Signs in from `start` (a protected page sends the browser to the provider) and waits until the app says so. */
+export async function signIn(page: Page, start = '/protected'): Promise<void> {
+  await page.goto(start);
+  await completeProviderLogin(page);
+  await expect(page.getByTestId('auth-state')).toHaveText('authenticated');
+}
+
+/** A request to the provider, as the browser sent it. */
+export interface SeenRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly form: URLSearchParams;
+  /** When it was sent (ms since the epoch). */
+  readonly at: number;
+}
+
+/** Records every request the page (or every page of the context) sends to the provider. */
+export function watchProvider(target: Page | BrowserContext): SeenRequest[] {
+  const seen: SeenRequest[] = [];
+  target.on('request', (req) => {
+    if (!req.url().startsWith(IDP)) return;
+    seen.push({ method: req.method(), url: new URL(req.url()), form: new URLSearchParams(req.postData() ?? ''), at: Date.now() });
+  });
+  return seen;
+}
+
+/** The token endpoint requests among `seen`, by grant type. */
+export function tokenRequests(seen: readonly SeenRequest[], grantType?: string): SeenRequest[] {
+  return seen.filter((r) => r.url.pathname === '/token' && (!grantType || r.form.get('grant_type') === grantType));
+}
+
+/** The session the library stored (localStorage in the demo configs), or null. */
+export async function storedSession(page: Page): Promise<{ accessToken: string; refreshToken?: string; idToken: string } | null> {
+  return page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null'), SESSION_KEY);
+}
+
+/** Asks the provider's introspection endpoint (RFC 7662) whether `token` is active. */
+export async function isActive(token: string): Promise<boolean> {
+  const res = await fetch(`${IDP}/token/introspection`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, ...INTROSPECTOR }).toString(),
+  });
+  const body = (await res.json()) as { active?: boolean };
+  return body.active === true;
+}

@@ -1,0 +1,19 @@
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { type ApplicationConfig, inject, provideZonelessChangeDetection } from '@angular/core';
+import { provideRouter, withComponentInputBinding } from '@angular/router';
+import { authInterceptor, provideAuth, withCheckAuthOnStartup, withHttpConfigLoader } from 'ngx-oidc';
+import { routes } from './app.routes';
+import { DemoSettings } from './demo-settings';
+
+export const appConfig: ApplicationConfig = {
+  providers: [
+    provideZonelessChangeDetection(),
+    provideRouter(routes, withComponentInputBinding()),
+    provideHttpClient(withInterceptors([authInterceptor()])),
+    provideAuth(
+      // Whatever serves the app decides auth-config.json (see e2e/app-server.mjs).
+      withHttpConfigLoader('auth-config.json', (json) => inject(DemoSettings).take(json)),
+      withCheckAuthOnStartup(),
+    ),
+  ],
+};

@@ -1,0 +1,75 @@
+import { HttpClient, HttpErrorResponse } from '@angular/common/http';
+import { Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { OidcAuth } from 'ngx-oidc';
+import { DemoSettings } from './demo-settings';
+
+/** The shell: who is signed in, the token countdown, the API panel, the pages. */
+@Component({
+  selector: 'demo-root',
+  imports: [RouterOutlet, RouterLink, RouterLinkActive],
+  templateUrl: './app.html',
+  styleUrl: './app.css',
+})
+export class App {
+  protected readonly auth = inject(OidcAuth);
+  private readonly http = inject(HttpClient);
+  private readonly settings = inject(DemoSettings);
+
+  protected readonly state = computed(() =>
+    !this.auth.ready() ? 'loading' : this.auth.isAuthenticated() ? 'authenticated' : 'unauthenticated',
+  );
+  protected readonly userName = computed(() => {
+    const user = this.auth.user();
+    return user ? String(user['name'] ?? user.sub) : '';
+  });
+  /** The typed code of the last failure: the provider's OAuth error when it sent one. */
+  protected readonly errorCode = computed(() => {
+    const error = this.auth.error();
+    return error ? (error.oauthError ?? error.code) : '';
+  });
+  protected readonly errorMessage = computed(() => this.auth.error()?.message ?? '');
+
+  private readonly now = signal(Date.now());
+  protected readonly secondsLeft = computed(() => {
+    const expiresAt = this.auth.session()?.accessTokenExpiresAt;
+    return expiresAt == null ? null : Math.max(0, Math.round(expiresAt - this.now() / 1000));
+  });
+
+  protected readonly apiResult = signal('');
+  protected readonly apiBusy = signal(false);
+  protected readonly apiUrl = this.settings.apiUrl;
+
+  constructor() {
+    const timer = setInterval(() => this.now.set(Date.now()), 1000);
+    inject(DestroyRef).onDestroy(() => clearInterval(timer));
+  }
+
+  protected login(): void {
+    void this.auth.login();
+  }
+
+  protected logout(): void {
+    void this.auth.logout();
+  }
+
+  protected refresh(): void {
+    this.auth.refresh().catch(() => undefined);
+  }
+
+  protected callApi(): void {
+    const url = this.apiUrl();
+    if (!url) return;
+    this.apiBusy.set(true);
+    this.http.get(url, { responseType: 'text' }).subscribe({
+      next: (body) => {
+        this.apiResult.set(body);
+        this.apiBusy.set(false);
+      },
+      error: (error: unknown) => {
+        this.apiResult.set(error instanceof HttpErrorResponse ? String(error.status) : 'error');
+        this.apiBusy.set(false);
+      },
+    });
+  }
+}
