@@ -14,6 +14,14 @@ for (const key of ['types', 'default']) {
 }
 if (!pkg.dependencies?.jose) problems.push('jose must be a dependency');
 if (!existsSync(`${dist}silent-renew.html`)) problems.push('silent-renew.html must ship with the package');
+if (pkg.schematics !== './schematics/collection.json' || !existsSync(`${dist}schematics/collection.json`)) {
+  problems.push('the ng add collection must ship in schematics/ and be declared in "schematics"');
+}
+if (pkg['ng-add']?.save !== 'dependencies') problems.push('"ng-add": { "save": "dependencies" } is missing');
+const schematicsPkg = `${dist}schematics/package.json`;
+if (!existsSync(schematicsPkg) || JSON.parse(readFileSync(schematicsPkg, 'utf8')).type !== 'commonjs') {
+  problems.push('schematics/package.json must mark the collection as CommonJS');
+}
 for (const peer of ['@angular/core', '@angular/common', '@angular/router', 'rxjs']) {
   if (!pkg.peerDependencies?.[peer]) problems.push(`peer dependency ${peer} missing`);
 }
