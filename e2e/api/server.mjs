@@ -50,6 +50,8 @@ export async function startApi({ port = 4401, issuer = 'http://127.0.0.1:4400', 
     if (req.method === 'OPTIONS') return res.writeHead(204).end();
     const path = new URL(req.url, audience).pathname;
     if (path === '/api/health') return json(res, 200, { ok: true });
+    // For the interceptor benchmark: answers at once, saying whether a bearer token came.
+    if (path === '/api/ping') return json(res, 200, { auth: (req.headers.authorization ?? '').startsWith('Bearer ') });
     if (path !== '/api/me') return json(res, 404, { error: 'not_found' });
     const auth = req.headers.authorization ?? '';
     // RFC 6750 3.1: no credentials means a bare challenge.

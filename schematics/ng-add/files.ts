@@ -4,7 +4,7 @@
  */
 import { type Rule, type Tree, apply, applyTemplates, chain, filter, mergeWith, move, url } from '@angular-devkit/schematics';
 import { posix } from 'node:path';
-import { FLOW_LABELS, type Plan, templateText, tsString, tsStringArray } from './plan';
+import { FLOW_LABELS, type Plan, flowFeatures, templateText, tsString, tsStringArray } from './plan';
 import type { Report } from './report';
 
 /** The JSON an http-config app loads at start-up: the library's own keys. */
@@ -70,7 +70,10 @@ export function writeFiles(plan: Plan, report: Report): Rule {
         fromTemplate(tree, report, 'module', plan.moduleFile, {
           configUrl: plan.configUrl,
           configSource: plan.configUrl ? `from ${plan.configUrl}` : 'from ./auth.config',
-          forRootOptions: plan.configUrl ? `httpConfigUrl: ${tsString(plan.configUrl)}` : 'config: authConfig',
+          forRootOptions:
+            (plan.configUrl ? `httpConfigUrl: ${tsString(plan.configUrl)}` : 'config: authConfig') +
+            (flowFeatures(plan).length ? `, features: [${flowFeatures(plan).map((f) => `${f}()`).join(', ')}]` : ''),
+          featureImports: flowFeatures(plan).map((f) => `, ${f}`).join(''),
         }),
       );
     }

@@ -159,6 +159,8 @@ export const routes: Routes = [
     expect(config).not.toMatch(/^\s*useRefreshToken:/m);
     expect(messages(logs, 'info')).toContain('(iframe renew, standalone providers)');
     expect(messages(logs, 'info')).toContain('third-party cookies');
+    // The iframe renewer is a feature of its own (apps without it do not ship it).
+    expect(tree.readText(APP_CONFIG)).toContain('provideAuth(withConfig(authConfig), withCheckAuthOnStartup(), withSilentRenewIframe())');
   });
 
   it('par: turns on pushed authorization requests with the plain scope', async () => {
@@ -168,6 +170,15 @@ export const routes: Routes = [
     expect(config).toContain('  usePushedAuthorisationRequests: true,\n');
     expect(config).not.toMatch(/^\s*(useRefreshToken|silentRenew|silentRenewUrl):/m);
     expect(tree.exists(`${PUBLIC}/silent-renew.html`)).toBe(false);
+    expect(tree.readText(APP_CONFIG)).toContain('provideAuth(withConfig(authConfig), withCheckAuthOnStartup(), withPushedAuthorizationRequests())');
+  });
+
+  it('par in an NgModule app: AuthModule.forRoot gets the PAR feature, and it compiles', async () => {
+    const { tree } = await ngAdd(await createApp({ standalone: false }), { ...BASE, flow: 'par' });
+    const module = tree.readText(AUTH_MODULE);
+    expect(module).toContain("import { AuthModule, withPushedAuthorizationRequests } from 'ngx-oidc';");
+    expect(module).toContain('imports: [AuthModule.forRoot({ config: authConfig, features: [withPushedAuthorizationRequests()] })],');
+    expect(typeCheck([appSources('module-par', tree)])).toEqual([]);
   });
 
   it('http-config: writes public/auth-config.json and loads it with withHttpConfigLoader', async () => {
@@ -326,7 +337,7 @@ export const routes: Routes = [
     const { tree } = await ngAdd(await createApp({ standalone: true, projectRoot: '' }), { ...BASE, flow: 'iframe-renew' });
     expect(tree.exists('/src/app/auth/auth.config.ts')).toBe(true);
     expect(tree.readText('/public/silent-renew.html')).toBe(librarySilentRenew);
-    expect(tree.readText('/src/app/app.config.ts')).toContain('provideAuth(withConfig(authConfig), withCheckAuthOnStartup())');
+    expect(tree.readText('/src/app/app.config.ts')).toContain('provideAuth(withConfig(authConfig), withCheckAuthOnStartup(), withSilentRenewIframe())');
   });
 
   it('an older layout with src/assets and no public/: files go to assets, URLs follow', async () => {

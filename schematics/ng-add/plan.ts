@@ -56,6 +56,13 @@ export function makePlan(project: AppProject, options: SetupOptions, root: Plan[
   };
 }
 
+/** The optional library features a flow needs (each is its own function, so other apps do not ship it). */
+export function flowFeatures(plan: Plan): string[] {
+  if (plan.options.flow === 'par') return ['withPushedAuthorizationRequests'];
+  if (plan.options.flow === 'iframe-renew') return ['withSilentRenewIframe'];
+  return [];
+}
+
 /** A single-quoted TypeScript string literal for any text. */
 export function tsString(value: string): string {
   const escaped = value

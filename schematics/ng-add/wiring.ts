@@ -21,7 +21,7 @@ import {
   usesIdentifier,
   usesImport,
 } from './ast';
-import { type Plan, tsString } from './plan';
+import { type Plan, flowFeatures, tsString } from './plan';
 import { type Report, attempt } from './report';
 import { type AppRoot, type Snippet, addRootImport, addRootProvider, codeBlock, insertIntoRoot, rootSources } from './root';
 
@@ -47,7 +47,9 @@ function provideAuthSnippet(plan: Plan, rootPath: string): Snippet {
     const source = plan.configUrl
       ? `${use('withHttpConfigLoader', LIB)}(${tsString(plan.configUrl)})`
       : `${use('withConfig', LIB)}(${use('authConfig', relativeModule(rootPath, plan.configFile ?? ''))})`;
-    return `${provideAuth}(${source}, ${use('withCheckAuthOnStartup', LIB)}())`;
+    const checkAuth = use('withCheckAuthOnStartup', LIB);
+    const features = flowFeatures(plan).map((name) => `, ${use(name, LIB)}()`).join('');
+    return `${provideAuth}(${source}, ${checkAuth}()${features})`;
   };
 }
 

@@ -40,11 +40,13 @@ export {
   withCheckAuthOnStartup,
   withStorage,
   withCheckSession,
+  withPushedAuthorizationRequests,
+  withSilentRenewIframe,
   type AuthFeature,
   AuthFeatureKind,
 } from './lib/angular/provide-auth';
 export { AuthModule, type AuthModuleOptions } from './lib/angular/auth.module';
-export { AUTH_CONFIG_LOADER, AUTH_STORAGE, AUTH_FETCH, AUTH_CLOCK, AUTH_REDIRECT, type AuthConfigLoader } from './lib/angular/tokens';
+export { AUTH_CONFIG_LOADER, AUTH_STORAGE, AUTH_FETCH, AUTH_CLOCK, AUTH_REDIRECT, AUTH_PAR, AUTH_IFRAME_RENEW, type AuthConfigLoader } from './lib/angular/tokens';
 
 // Angular: the service, guards, interceptor, components
 export { OidcAuth, type AuthUser, type LoginOptions, type LogoutOptions } from './lib/angular/oidc-auth';

@@ -1,7 +1,14 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { type ApplicationConfig, inject, provideZonelessChangeDetection } from '@angular/core';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
-import { authInterceptor, provideAuth, withCheckAuthOnStartup, withHttpConfigLoader } from 'ngx-oidc';
+import {
+  authInterceptor,
+  provideAuth,
+  withCheckAuthOnStartup,
+  withHttpConfigLoader,
+  withPushedAuthorizationRequests,
+  withSilentRenewIframe,
+} from 'ngx-oidc';
 import { routes } from './app.routes';
 import { DemoSettings } from './demo-settings';
 
@@ -14,6 +21,9 @@ export const appConfig: ApplicationConfig = {
       // Whatever serves the app decides auth-config.json (see e2e/app-server.mjs).
       withHttpConfigLoader('auth-config.json', (json) => inject(DemoSettings).take(json)),
       withCheckAuthOnStartup(),
+      // The demo's server picks the flow at run time, so every flow's code is in.
+      withPushedAuthorizationRequests(),
+      withSilentRenewIframe(),
     ),
   ],
 };

@@ -22,6 +22,8 @@ export type AuthModuleOptions = (
   readonly checkAuthOnStartup?: boolean;
   /** A custom storage. */
   readonly storage?: AuthStorage;
+  /** More features, such as `withPushedAuthorizationRequests()` or `withSilentRenewIframe()`. */
+  readonly features?: readonly AuthFeature[];
 };
 
 /**
@@ -46,6 +48,7 @@ export class AuthModule {
     const features: AuthFeature[] = [source];
     if (options.checkAuthOnStartup !== false) features.push(withCheckAuthOnStartup());
     if (options.storage) features.push(withStorage(options.storage));
+    features.push(...(options.features ?? []));
     return { ngModule: AuthModule, providers: [provideAuth(...features)] };
   }
 }

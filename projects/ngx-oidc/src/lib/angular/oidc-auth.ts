@@ -1,9 +1,8 @@
 import { HttpBackend } from '@angular/common/http';
 import { DOCUMENT, Injectable, Injector, NgZone, OnDestroy, PLATFORM_ID, computed, inject, signal } from '@angular/core';
 import { isPlatformBrowser } from '@angular/common';
-import { toObservable } from '@angular/core/rxjs-interop';
 import { Router } from '@angular/router';
-import { Subject } from 'rxjs';
+import { BehaviorSubject, Subject, distinctUntilChanged, map } from 'rxjs';
 import { isCallbackUrl } from '../core/callback';
 import { type ResolvedOidcConfig, resolveConfig } from '../core/config';
 import { OidcError, isOidcError, toOidcError } from '../core/errors';
@@ -14,9 +13,8 @@ import { MemoryStorage, Store, createStorage } from '../core/storage';
 import type { UserInfo } from '../core/userinfo';
 import type { AuthEvent } from './events';
 import { httpBackendPort } from './http-port';
-import { renewInIframe } from './silent-renew';
 import { TabChannel, storageChange, webLockPort } from './tab-sync';
-import { AUTH_CLOCK, AUTH_CONFIG_LOADER, AUTH_FETCH, AUTH_REDIRECT, AUTH_STORAGE } from './tokens';
+import { AUTH_CLOCK, AUTH_CONFIG_LOADER, AUTH_FETCH, AUTH_IFRAME_RENEW, AUTH_PAR, AUTH_REDIRECT, AUTH_STORAGE } from './tokens';
 
 /** The signed-in user: the ID token claims, merged with userinfo when loaded. */
 export type AuthUser = IdTokenClaims & Partial<UserInfo>;
@@ -71,6 +69,8 @@ export class OidcAuth implements OnDestroy {
   private readonly backend = inject(HttpBackend);
   private readonly now = inject(AUTH_CLOCK);
   private readonly redirect = inject(AUTH_REDIRECT);
+  private readonly pushedAuthorization = inject(AUTH_PAR);
+  private readonly iframeRenew = inject(AUTH_IFRAME_RENEW);
   private readonly document = inject(DOCUMENT);
   private readonly zone = inject(NgZone);
   private readonly injector = inject(Injector);
@@ -115,14 +115,16 @@ export class OidcAuth implements OnDestroy {
 
   /** Everything that happens to the session, as a typed union. */
   readonly events$ = this.eventSubject.asObservable();
+  /** The state for the observables below: updated with the signals, emitting at once. */
+  private readonly snapshot = new BehaviorSubject<{ session: AuthSession | null; ready: boolean }>({ session: null, ready: false });
   /** {@link isAuthenticated} as an observable. */
-  readonly isAuthenticated$ = toObservable(this.isAuthenticated);
+  readonly isAuthenticated$ = this.select((s) => s.session !== null);
   /** {@link user} as an observable. */
-  readonly user$ = toObservable(this.user);
+  readonly user$ = this.select(() => this.user());
   /** {@link accessToken} as an observable. */
-  readonly accessToken$ = toObservable(this.accessToken);
+  readonly accessToken$ = this.select((s) => s.session?.accessToken ?? null);
   /** {@link ready} as an observable. */
-  readonly ready$ = toObservable(this.ready);
+  readonly ready$ = this.select((s) => s.ready);
 
   /**
    * Loads and validates the config (once). Run by the app initializer that
@@ -149,6 +151,7 @@ export class OidcAuth implements OnDestroy {
         fetchJson: this.fetchOverride ?? httpBackendPort(this.backend),
         storage,
         now: this.now,
+        ...(this.pushedAuthorization ? { pushedAuthorization: this.pushedAuthorization } : {}),
         ...(this.isBrowser && view
           ? { lock: webLockPort(), sessionChanged: (timeoutMs: number) => storageChange(view, sessionKey, timeoutMs) }
           : {}),
@@ -182,7 +185,7 @@ export class OidcAuth implements OnDestroy {
   private async runCheckAuth(): Promise<boolean> {
     const { session } = await this.ctx();
     if (!this.isBrowser) {
-      this.readyState.set(true);
+      this.markReady();
       return false;
     }
     this.emit({ type: 'CheckAuthStarted' });
@@ -200,7 +203,7 @@ export class OidcAuth implements OnDestroy {
         if (current && session.isExpired(current)) this.setSession(null);
       }
     }
-    this.readyState.set(true);
+    this.markReady();
     this.emit({ type: 'CheckAuthFinished', isAuthenticated: this.isAuthenticated() });
     return this.isAuthenticated();
   }
@@ -248,7 +251,7 @@ export class OidcAuth implements OnDestroy {
       this.loginFailed = stored === null;
       throw this.fail(e);
     } finally {
-      this.readyState.set(true);
+      this.markReady();
     }
   }
 
@@ -307,7 +310,12 @@ export class OidcAuth implements OnDestroy {
       if (current.refreshToken !== undefined) {
         renewed = await session.refresh({ force });
       } else if (config.silentRenew && config.silentRenewUrl && this.isBrowser) {
-        renewed = (await renewInIframe(session, this.document, config)).session;
+        if (!this.iframeRenew) {
+          throw new OidcError('Silent renew by iframe is configured but not enabled: add withSilentRenewIframe()', 'CONFIG_INVALID', {
+            key: 'silentRenewUrl',
+          });
+        }
+        renewed = (await this.iframeRenew(session, this.document, config)).session;
       } else {
         throw new OidcError('The session cannot be renewed: no refresh token and no silent renew', 'NO_REFRESH_TOKEN');
       }
@@ -359,7 +367,7 @@ export class OidcAuth implements OnDestroy {
     const loaded = this.loaded;
     const stored = this.isBrowser ? loaded?.session.restore() : null;
     if (!loaded || !stored) return false;
-    return stored.refreshToken !== undefined || (loaded.config.silentRenew && !!loaded.config.silentRenewUrl);
+    return stored.refreshToken !== undefined || this.canRenewByIframe(loaded.config);
   }
 
   /** True when the current access token is expiring: the interceptor then waits for {@link getValidAccessToken}. */
@@ -411,11 +419,22 @@ export class OidcAuth implements OnDestroy {
     this.clearRenewTimer();
     this.channel?.close();
     this.eventSubject.complete();
+    this.snapshot.complete();
   }
 
   private setSession(session: AuthSession | null): void {
     this.sessionState.set(session);
+    this.snapshot.next({ session, ready: this.readyState() });
     this.scheduleRenewal(session);
+  }
+
+  private markReady(): void {
+    this.readyState.set(true);
+    this.snapshot.next({ session: this.sessionState(), ready: true });
+  }
+
+  private select<T>(project: (state: { session: AuthSession | null; ready: boolean }) => T) {
+    return this.snapshot.pipe(map(project), distinctUntilChanged());
   }
 
   private fail(e: unknown): OidcError {
@@ -446,7 +465,7 @@ export class OidcAuth implements OnDestroy {
     const loaded = this.loaded;
     if (!session || !loaded || !this.isBrowser || session.accessTokenExpiresAt === null) return;
     const { config } = loaded;
-    const renewable = session.refreshToken !== undefined || (config.silentRenew && !!config.silentRenewUrl);
+    const renewable = session.refreshToken !== undefined || this.canRenewByIframe(config);
     const renewAhead = config.silentRenew && renewable;
     const at = renewAhead ? loaded.session.renewalDueAt(session)! : session.accessTokenExpiresAt;
     const delay = Math.min(Math.max(0, (at - this.now()) * 1000), MAX_TIMEOUT_MS);
@@ -462,6 +481,10 @@ export class OidcAuth implements OnDestroy {
         }
       }, delay),
     );
+  }
+
+  private canRenewByIframe(config: ResolvedOidcConfig): boolean {
+    return config.silentRenew && !!config.silentRenewUrl && !!this.iframeRenew;
   }
 
   private listenToOtherTabs(config: ResolvedOidcConfig): void {

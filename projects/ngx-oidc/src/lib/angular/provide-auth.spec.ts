@@ -9,7 +9,15 @@ import { MemoryStorage } from '../core/storage';
 import { AuthModule } from './auth.module';
 import { authInterceptor } from './interceptor';
 import { OidcAuth } from './oidc-auth';
-import { provideAuth, withCheckAuthOnStartup, withConfig, withConfigLoader, withHttpConfigLoader, withStorage } from './provide-auth';
+import {
+  provideAuth,
+  withCheckAuthOnStartup,
+  withConfig,
+  withConfigLoader,
+  withHttpConfigLoader,
+  withPushedAuthorizationRequests,
+  withStorage,
+} from './provide-auth';
 import { provideAuthTesting } from './testing';
 
 const CONFIG: OidcConfig = { authority: 'https://op.example.test', clientId: 'spa', redirectUrl: 'http://localhost/callback' };
@@ -112,6 +120,33 @@ describe('provideAuth', () => {
     req.flush(CONFIG);
     await done;
     expect(TestBed.inject(OidcAuth).ready()).toBe(true);
+  });
+});
+
+describe('optional features', () => {
+  it('withPushedAuthorizationRequests sends logins by PAR; without it a PAR config fails with CONFIG_INVALID', async () => {
+    const redirects: string[] = [];
+    const op = await FakeProvider.create();
+    const config = { ...CONFIG, usePushedAuthorisationRequests: true };
+    const setup = (features: Parameters<typeof provideAuth>) => {
+      TestBed.resetTestingModule();
+      TestBed.configureTestingModule({
+        providers: [
+          provideZonelessChangeDetection(),
+          provideHttpClient(),
+          provideRouter([]),
+          provideAuth(...features),
+          provideAuthTesting({ fetchJson: op.fetchJson, redirect: (url) => redirects.push(url) }),
+        ],
+      });
+      return TestBed.inject(OidcAuth);
+    };
+    await setup([withConfig(config), withPushedAuthorizationRequests()]).login();
+    expect([...new URL(redirects[0]!).searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await expect(setup([withConfig(config)]).login()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    warn.mockRestore();
+    expect(redirects).toHaveLength(1);
   });
 });
 

@@ -15,7 +15,9 @@ import { OidcError } from '../core/errors';
 import type { AuthStorage } from '../core/storage';
 import { startCheckSession } from './check-session';
 import { OidcAuth } from './oidc-auth';
-import { AUTH_CONFIG_LOADER, AUTH_STORAGE, type AuthConfigLoader } from './tokens';
+import { pushedAuthorizationUrl } from '../core/par';
+import { renewInIframe } from './silent-renew';
+import { AUTH_CONFIG_LOADER, AUTH_IFRAME_RENEW, AUTH_PAR, AUTH_STORAGE, type AuthConfigLoader } from './tokens';
 
 /** The kinds of {@link AuthFeature}. */
 export enum AuthFeatureKind {
@@ -25,6 +27,8 @@ export enum AuthFeatureKind {
   CheckAuthOnStartup,
   Storage,
   CheckSession,
+  PushedAuthorizationRequests,
+  SilentRenewIframe,
 }
 
 /** A feature for {@link provideAuth}, made by a `with…` function. */
@@ -136,4 +140,22 @@ export function withStorage(storage: AuthStorage): AuthFeature<AuthFeatureKind.S
  */
 export function withCheckSession(): AuthFeature<AuthFeatureKind.CheckSession> {
   return authFeature(AuthFeatureKind.CheckSession, [provideAppInitializer(() => startCheckSession(inject(OidcAuth)))]);
+}
+
+/**
+ * Pushed Authorization Requests (RFC 9126): needed when the config sets
+ * `usePushedAuthorisationRequests` or the provider requires PAR. A separate
+ * feature so that apps without PAR do not ship its code.
+ */
+export function withPushedAuthorizationRequests(): AuthFeature<AuthFeatureKind.PushedAuthorizationRequests> {
+  return authFeature(AuthFeatureKind.PushedAuthorizationRequests, [{ provide: AUTH_PAR, useValue: pushedAuthorizationUrl }]);
+}
+
+/**
+ * Silent renew by a hidden iframe (`prompt=none`, OIDC Core 3.1.2.1), for
+ * `silentRenew` without refresh tokens; the page at `silentRenewUrl` posts the
+ * response back. A separate feature so that refresh-token apps do not ship it.
+ */
+export function withSilentRenewIframe(): AuthFeature<AuthFeatureKind.SilentRenewIframe> {
+  return authFeature(AuthFeatureKind.SilentRenewIframe, [{ provide: AUTH_IFRAME_RENEW, useValue: renewInIframe }]);
 }

@@ -1,5 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { APP, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { withCheckAuthOnStartup, withSilentRenewIframe } from './provide-auth';
 import { SILENT_RENEW_MESSAGE, SilentRenewComponent, postSilentRenewResult } from './silent-renew';
 
 const IFRAME_CONFIG = {
@@ -8,6 +9,8 @@ const IFRAME_CONFIG = {
   silentRenew: true,
   silentRenewUrl: `${APP}/silent-renew.html`,
 };
+
+const IFRAME_FEATURES = [withCheckAuthOnStartup(), withSilentRenewIframe()];
 
 afterEach(() => {
   setLocation('/');
@@ -31,7 +34,7 @@ function answer(iframe: HTMLIFrameElement, url: string, origin = window.location
 
 describe('silent renew by iframe (prompt=none)', () => {
   it('renews through a hidden iframe and removes it', async () => {
-    const h = await setupAuth({ config: IFRAME_CONFIG });
+    const h = await setupAuth({ config: IFRAME_CONFIG, features: IFRAME_FEATURES });
     await signIn(h);
     const old = h.auth.accessToken();
     const renewal = h.auth.refresh();
@@ -46,7 +49,7 @@ describe('silent renew by iframe (prompt=none)', () => {
   });
 
   it('ignores answers from another origin or another window', async () => {
-    const h = await setupAuth({ config: { ...IFRAME_CONFIG, silentRenewTimeoutInSeconds: 0.2 } });
+    const h = await setupAuth({ config: { ...IFRAME_CONFIG, silentRenewTimeoutInSeconds: 0.2 }, features: IFRAME_FEATURES });
     await signIn(h);
     const renewal = h.auth.refresh();
     const iframe = await renewIframe();
@@ -59,7 +62,7 @@ describe('silent renew by iframe (prompt=none)', () => {
   });
 
   it('ends the session cleanly when the provider answers login_required', async () => {
-    const h = await setupAuth({ config: IFRAME_CONFIG });
+    const h = await setupAuth({ config: IFRAME_CONFIG, features: IFRAME_FEATURES });
     await signIn(h);
     const renewal = h.auth.refresh();
     const iframe = await renewIframe();
@@ -74,13 +77,23 @@ describe('silent renew by iframe (prompt=none)', () => {
   });
 
   it('refuses a renewal that signs in another user', async () => {
-    const h = await setupAuth({ config: IFRAME_CONFIG });
+    const h = await setupAuth({ config: IFRAME_CONFIG, features: IFRAME_FEATURES });
     await signIn(h);
     const renewal = h.auth.refresh();
     const iframe = await renewIframe();
     answer(iframe, await h.op.authorize(iframe.src, { sub: 'mallory' }));
     await expect(renewal).rejects.toMatchObject({ code: 'ID_TOKEN_REFRESH_MISMATCH' });
     expect(h.auth.user()?.sub).toBe('alice');
+  });
+});
+
+describe('silent renew by iframe without its feature', () => {
+  it('cannot renew, and says which feature to add', async () => {
+    const h = await setupAuth({ config: IFRAME_CONFIG });
+    await signIn(h);
+    expect(h.auth.canRenew()).toBe(false);
+    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('withSilentRenewIframe()') });
+    expect(document.querySelector('iframe')).toBeNull();
   });
 });
 

@@ -1,7 +1,9 @@
 import { DOCUMENT, InjectionToken, inject } from '@angular/core';
 import type { OidcConfig } from '../core/config';
 import type { FetchJson } from '../core/http';
+import type { pushedAuthorizationUrl } from '../core/par';
 import type { AuthStorage } from '../core/storage';
+import type { renewInIframe } from './silent-renew';
 
 /** Produces the config at start-up: static, over HTTP, or custom. Set by a `with…Config…` feature. */
 export type AuthConfigLoader = () => OidcConfig | Promise<OidcConfig>;
@@ -31,3 +33,9 @@ export const AUTH_REDIRECT = new InjectionToken<(url: string) => void>('ngx-oidc
     return (url: string) => document.location.assign(url);
   },
 });
+
+/** The PAR step, provided by `withPushedAuthorizationRequests()`; absent, PAR code is not in the bundle. */
+export const AUTH_PAR = new InjectionToken<typeof pushedAuthorizationUrl | null>('ngx-oidc AUTH_PAR', { factory: () => null });
+
+/** The iframe renewer, provided by `withSilentRenewIframe()`; absent, iframe code is not in the bundle. */
+export const AUTH_IFRAME_RENEW = new InjectionToken<typeof renewInIframe | null>('ngx-oidc AUTH_IFRAME_RENEW', { factory: () => null });

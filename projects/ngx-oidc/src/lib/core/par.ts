@@ -88,3 +88,24 @@ export function parAuthorizationUrl(authorizationEndpoint: string, clientId: str
   // RFC 9126 4: the client sends client_id and request_uri, nothing else.
   return authorizationUrl(authorizationEndpoint, new URLSearchParams({ client_id: clientId, request_uri: requestUri }));
 }
+
+/**
+ * The whole PAR step for a login: pushes `params` to the provider's PAR
+ * endpoint and returns the authorization URL that carries only `client_id`
+ * and `request_uri` (RFC 9126 4). Handed to the session as an optional step,
+ * so apps that never use PAR do not ship it.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-4
+ */
+export async function pushedAuthorizationUrl(
+  metadata: ProviderMetadata,
+  clientId: string,
+  params: URLSearchParams,
+  fetchJson: FetchJson,
+): Promise<string> {
+  const endpoint = metadata.pushed_authorization_request_endpoint;
+  if (!endpoint) {
+    throw new OidcError('The provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', { key: 'usePushedAuthorisationRequests' });
+  }
+  const { requestUri } = await pushAuthorizationRequest(endpoint, params, fetchJson);
+  return parAuthorizationUrl(metadata.authorization_endpoint, clientId, requestUri);
+}

@@ -23,6 +23,14 @@ function isUnderPath(path: string, prefix: string): boolean {
   return path === base || path.startsWith(`${base}/`);
 }
 
+/** Parsed `secureRoutes` entries: the interceptor asks on every request, so each entry is parsed once. */
+const parsedRoutes = new Map<string, URL | undefined>();
+
+function parseRoute(route: string): URL | undefined {
+  if (!parsedRoutes.has(route)) parsedRoutes.set(route, parse(route));
+  return parsedRoutes.get(route);
+}
+
 /**
  * The `secureRoutes` entry `url` falls under, or `undefined`.
  * @param url - the request URL; a relative one is resolved against `baseUrl`.
@@ -35,7 +43,7 @@ export function matchSecureRoute(url: string, secureRoutes: readonly string[], b
   // Credentials in the URL make the authority ambiguous to people: never send a token there.
   if (target.username || target.password) return undefined;
   return secureRoutes.find((route) => {
-    const prefix = parse(route);
+    const prefix = parseRoute(route);
     return !!prefix && prefix.origin === target.origin && isUnderPath(target.pathname, prefix.pathname);
   });
 }

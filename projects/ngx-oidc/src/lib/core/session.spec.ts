@@ -1,6 +1,7 @@
 import { FakeProvider, type FakeProviderOptions } from '../../test/fake-provider';
 import { type OidcConfig, resolveConfig } from './config';
 import type { OidcHttpResponse } from './http';
+import { pushedAuthorizationUrl } from './par';
 import { type LockPort, OidcSession } from './session';
 import { type AuthStorage, MemoryStorage } from './storage';
 
@@ -42,7 +43,7 @@ class TabStorage extends MemoryStorage {
   }
 }
 
-async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcConfig> } = {}) {
+async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcConfig>; withoutPar?: boolean } = {}) {
   const clock = { now: START };
   const op = await FakeProvider.create({ now: () => clock.now, ...options.op });
   const storage = new MemoryStorage();
@@ -56,7 +57,13 @@ async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcC
     ...options.config,
   });
   const makeSession = (store: AuthStorage = storage) =>
-    new OidcSession(config, { fetchJson: op.fetchJson, storage: store, now: () => clock.now, lock });
+    new OidcSession(config, {
+      fetchJson: op.fetchJson,
+      storage: store,
+      now: () => clock.now,
+      lock,
+      ...(options.withoutPar ? {} : { pushedAuthorization: pushedAuthorizationUrl }),
+    });
   const session = makeSession();
   const login = async (s = session, authorizeOptions: Parameters<FakeProvider['authorize']>[1] = {}) => {
     const callback = await op.authorize(await s.beginLogin({ returnUrl: '/orders' }), authorizeOptions);
@@ -218,6 +225,15 @@ describe('OidcSession: PAR (RFC 9126)', () => {
     const url = new URL(await session.beginLogin());
     expect(url.searchParams.has('request_uri')).toBe(true);
     expect(op.count('par')).toBe(1);
+  });
+
+  it('fails with CONFIG_INVALID, before any request, when PAR is needed but its step was not given', async () => {
+    for (const options of [{ config: { usePushedAuthorisationRequests: true } }, { op: { requirePar: true } }]) {
+      const { op, session } = await setup({ ...options, withoutPar: true });
+      await expect(session.beginLogin()).rejects.toMatchObject({ code: 'CONFIG_INVALID', cause: { key: 'usePushedAuthorisationRequests' } });
+      expect(op.count('par')).toBe(0);
+      expect(session.store.get('transaction', (v): v is unknown => true)).toBeNull();
+    }
   });
 
   it('fails with PAR_ERROR and no transaction when the push is refused', async () => {

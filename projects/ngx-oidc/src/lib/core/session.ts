@@ -7,7 +7,7 @@ import { OidcError, isOidcError, toOidcError } from './errors';
 import { type FetchJson, isJsonObject, send } from './http';
 import { type IdTokenClaims, allowedIdTokenAlgs, validateIdToken } from './id-token';
 import { type KeyResolver, jwksKeyResolver } from './jwks';
-import { parAuthorizationUrl, pushAuthorizationRequest, shouldUsePar } from './par';
+import { type pushedAuthorizationUrl, shouldUsePar } from './par';
 import { createPkcePair } from './pkce';
 import { randomString } from './random';
 import { revokeToken } from './revocation';
@@ -75,6 +75,12 @@ export interface SessionDeps {
   readonly storage: AuthStorage;
   /** Now in seconds since the epoch. Default: the system clock. */
   readonly now?: () => number;
+  /**
+   * The PAR step (`pushedAuthorizationUrl` from par.ts). Optional so that apps
+   * without PAR do not ship it; a login that needs PAR fails with
+   * `CONFIG_INVALID` without it.
+   */
+  readonly pushedAuthorization?: typeof pushedAuthorizationUrl;
   /** A cross-tab lock for refreshes. Default: none (single tab). */
   readonly lock?: LockPort;
   /**
@@ -279,8 +285,15 @@ export class OidcSession {
     this.store.set('transaction', tx);
     try {
       if (shouldUsePar(metadata, config.usePushedAuthorisationRequests)) {
-        const { requestUri } = await pushAuthorizationRequest(metadata.pushed_authorization_request_endpoint!, params, this.deps.fetchJson);
-        return parAuthorizationUrl(metadata.authorization_endpoint, config.clientId, requestUri);
+        const push = this.deps.pushedAuthorization;
+        if (!push) {
+          throw new OidcError(
+            'Pushed Authorization Requests are required (by the config or by the provider) but not enabled: add withPushedAuthorizationRequests()',
+            'CONFIG_INVALID',
+            { key: 'usePushedAuthorisationRequests' },
+          );
+        }
+        return await push(metadata, config.clientId, params, this.deps.fetchJson);
       }
       return authorizationUrl(metadata.authorization_endpoint, params);
     } catch (e) {
