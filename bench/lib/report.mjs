@@ -1,0 +1,124 @@
+// Renders bench results as BENCHMARKS.md.
+
+const kB = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
+const signed = (bytes) => `${bytes >= 0 ? '+' : ''}${kB(bytes)}`;
+const LABELS = {
+  baseline: 'baseline (router + HttpClient)',
+  'ngx-oidc': 'ngx-oidc, refresh tokens',
+  'ngx-oidc-full': 'ngx-oidc, every feature (PAR, iframe renew, check session, userinfo)',
+  'auth-oidc-client': 'angular-auth-oidc-client',
+  'oauth2-oidc': 'angular-oauth2-oidc',
+};
+
+function bundleSection(rows) {
+  if (!rows) return '_Not run._\n';
+  const lines = ['| app | JS raw | JS gzip | added raw | added gzip |', '| --- | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) lines.push(`| ${LABELS[r.name] ?? r.name} | ${kB(r.raw)} | ${kB(r.gzip)} | ${signed(r.deltaRaw)} | ${signed(r.deltaGzip)} |`);
+  return `${lines.join('\n')}\n`;
+}
+
+function startupSection(s) {
+  if (!s) return '_Not run._\n';
+  const lines = [
+    '| library | returning user: provider requests | returning user: ms to authenticated | login callback: provider requests | login callback: ms to authenticated |',
+    '| --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of s.rows) {
+    lines.push(`| ${LABELS[r.name] ?? r.name} | ${r.returning.requests} (max ${r.returning.maxRequests}) | ${r.returning.ms.toFixed(0)} | ${r.callback.requests} (max ${r.callback.maxRequests}) | ${r.callback.ms.toFixed(0)} |`);
+  }
+  return `Median of ${s.runs} runs each.\n\n${lines.join('\n')}\n`;
+}
+
+function interceptorSection(s) {
+  if (!s) return '_Not run._\n';
+  const lines = ['| app | ms for the run (median) | ratio to no interceptor | requests that carried a token |', '| --- | ---: | ---: | ---: |'];
+  for (const r of s.rows) lines.push(`| ${LABELS[r.name] ?? r.name} | ${r.ms.toFixed(0)} | ${r.ratio.toFixed(3)} | ${r.withToken} / ${s.count} |`);
+  return `${s.count} sequential GETs, ${s.rounds} interleaved rounds after a warm-up; the ratio moves by a few percent between runs on this machine.\n\n${lines.join('\n')}\n`;
+}
+
+function concurrencySection(s) {
+  if (!s) return '_Not run._\n';
+  const lines = [
+    '| library | token refresh requests | invalid_grant | API 200 | API 401 | other | tabs signed in after |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of s.rows) lines.push(`| ${r.label} | ${r.refreshRequests} | ${r.invalidGrant} | ${r.ok} | ${r.unauthorized} | ${r.other} | ${r.signedInAfter} / ${s.tabs} |`);
+  return `${s.tabs} tabs, ${s.requests} concurrent API requests each, right after the access token expired.\n\n${lines.join('\n')}\n`;
+}
+
+function targets(results) {
+  const out = [];
+  const app = results.bundle?.find((r) => r.name === 'ngx-oidc');
+  if (app) out.push(`- Bundle: ngx-oidc's refresh-token app adds ${kB(app.deltaGzip)} gzip (target: at most 14 kB) — ${app.deltaGzip <= 14000 ? 'met' : `missed by ${kB(app.deltaGzip - 14000)}`}.`);
+  const start = results.startup?.rows.find((r) => r.name === 'ngx-oidc');
+  if (start) out.push(`- Start-up for a returning user: ${start.returning.requests} requests to the provider (target: 0) — ${start.returning.maxRequests === 0 ? 'met' : 'missed'}.`);
+  const icp = results.interceptor?.rows.find((r) => r.name === 'ngx-oidc');
+  if (icp) out.push(`- Interceptor: ${((icp.ratio - 1) * 100).toFixed(1)}% over no interceptor (target: within 2%) — ${icp.ratio <= 1.02 ? 'met' : 'missed'}.`);
+  const conc = results.concurrency?.rows.find((r) => r.label === 'ngx-oidc');
+  if (conc) out.push(`- Concurrency: ${conc.refreshRequests} token request(s), ${conc.invalidGrant} invalid_grant (target: exactly 1 and 0) — ${conc.refreshRequests === 1 && conc.invalidGrant === 0 ? 'met' : 'missed'}.`);
+  return out.join('\n');
+}
+
+export function renderReport(results) {
+  const env = results.environment;
+  const packages = Object.entries(env.packages).map(([k, v]) => `${k} ${v}`).join(', ');
+  return `# Benchmarks
+
+ngx-oidc against the two Angular peers, side by side, in one run on one
+machine. Re-run with \`npm run bench\` (it rewrites this file and
+\`bench/results.json\`). Generated ${results.started}.
+
+Machine: ${env.cpu}, ${env.memory}, ${env.os}. Node ${env.node}, Chromium ${env.chromium}.
+Packages: ${packages}.
+
+## Targets
+
+${targets(results)}
+
+## 1. Bundle
+
+Minimal production apps (\`ng build\`, esbuild builder, zoneless) that differ
+only in the auth library: the baseline has the router and HttpClient; each
+library app adds code flow with refresh tokens, an auto-login guard, the
+callback handling and the library's interceptor (\`bench/apps/\`). All emitted
+JavaScript, raw and gzip (level 9).
+
+${bundleSection(results.bundle)}
+## 2. Start-up
+
+In Chromium against the demo provider. Returning user: a valid session is
+stored; a navigation to the app, until the app knows the user is signed in
+(\`performance.now()\`, so from navigation start), and the requests it sent to
+the provider meanwhile (and 300 ms after). Login callback: from the
+provider's redirect to the callback URL until signed in, and the provider
+requests made after that redirect.
+
+${startupSection(results.startup)}
+## 3. Interceptor cost
+
+HttpClient GETs to a loopback endpoint, one after another, in Chromium: the
+baseline app has no interceptor; each library app attaches its token (the
+endpoint reports whether a bearer token came).
+
+${interceptorSection(results.interceptor)}
+## 4. Refresh under concurrency
+
+Three tabs share one session in localStorage, with 10-second access tokens.
+Their clocks pause (a sleeping laptop) until the token has expired at the
+provider, then all wake at once and each sends 50 concurrent requests to the
+API, which verifies every token. A rotated refresh token used twice gets
+\`invalid_grant\`.
+
+${concurrencySection(results.concurrency)}
+## Method and caveats
+
+- Every app uses localStorage for tokens so that tabs share them, and each
+  app has its own origin, so their storages never mix.
+- angular-oauth2-oidc does not verify ID token signatures unless the
+  separate \`angular-oauth2-oidc-jwks\` package is added; the bench app runs
+  without it, as its smallest setup. ngx-oidc and angular-auth-oidc-client
+  verify signatures.
+- Timings are of this machine in this run; compare within a table, not
+  across runs.
+`;
+}

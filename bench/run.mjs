@@ -1,0 +1,77 @@
+// `npm run bench`: every benchmark in one run, on this machine, written to
+// BENCHMARKS.md. Builds the library and the bench apps, installs the peer
+// libraries into bench/node_modules (they are the bench's dependencies only),
+// and drives Debian's Chromium against the demo provider and API on loopback.
+//   node bench/run.mjs [--only=bundle,startup,interceptor,concurrency]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { bundleTable } from './lib/bundle.mjs';
+import { concurrencyTable } from './lib/concurrency.mjs';
+import { interceptorTable } from './lib/interceptor.mjs';
+import { BENCH, ROOT } from './lib/paths.mjs';
+import { startBenchStack } from './lib/stack.mjs';
+import { startupTable } from './lib/startup.mjs';
+import { renderReport } from './lib/report.mjs';
+
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const wanted = (name) => !only || only.includes(name);
+
+function sh(command, args, cwd = ROOT) {
+  const r = spawnSync(command, args, { cwd, stdio: 'inherit', env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed`);
+}
+
+const version = (pkgJson) => JSON.parse(readFileSync(pkgJson, 'utf8')).version;
+
+// The peers are pinned in bench/package.json; --legacy-peer-deps keeps npm from
+// installing a second Angular next to the workspace's.
+if (!existsSync(join(BENCH, 'node_modules/angular-auth-oidc-client')) || !existsSync(join(BENCH, 'node_modules/angular-oauth2-oidc'))) {
+  sh('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps'], BENCH);
+}
+sh('bash', ['e2e/ensure-chromium.sh']);
+sh('npm', ['run', 'build']);
+
+const results = { started: new Date().toISOString() };
+if (wanted('bundle')) {
+  results.bundle = bundleTable(['baseline', 'ngx-oidc', 'ngx-oidc-full', 'auth-oidc-client', 'oauth2-oidc']);
+  for (const r of results.bundle) console.log(`bundle ${r.name}: ${r.gzip} B gzip (+${r.deltaGzip}), ${r.raw} B raw (+${r.deltaRaw})`);
+} else {
+  // The browser benchmarks need the apps built all the same.
+  const { buildApp } = await import('./lib/bundle.mjs');
+  for (const name of ['baseline', 'ngx-oidc', 'auth-oidc-client', 'oauth2-oidc']) buildApp(name);
+}
+
+let chromiumVersion = 'not run';
+if (wanted('startup') || wanted('interceptor') || wanted('concurrency')) {
+  const stack = await startBenchStack();
+  try {
+    chromiumVersion = stack.browser.version();
+    if (wanted('startup')) results.startup = await startupTable(stack.browser);
+    if (wanted('interceptor')) results.interceptor = await interceptorTable(stack.browser);
+    if (wanted('concurrency')) results.concurrency = await concurrencyTable(stack.browser);
+  } finally {
+    await stack.close();
+  }
+}
+
+results.environment = {
+  cpu: `${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores)`,
+  memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+  os: `${process.platform} ${release()}`,
+  node: process.version,
+  chromium: chromiumVersion,
+  packages: {
+    'ngx-oidc': version(join(ROOT, 'projects/ngx-oidc/package.json')),
+    '@angular/core': version(join(ROOT, 'node_modules/@angular/core/package.json')),
+    '@angular/build': version(join(ROOT, 'node_modules/@angular/build/package.json')),
+    jose: version(join(ROOT, 'node_modules/jose/package.json')),
+    'angular-auth-oidc-client': version(join(BENCH, 'node_modules/angular-auth-oidc-client/package.json')),
+    'angular-oauth2-oidc': version(join(BENCH, 'node_modules/angular-oauth2-oidc/package.json')),
+    'oidc-provider': version(join(ROOT, 'node_modules/oidc-provider/package.json')),
+  },
+};
+writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderReport(results));
+console.log('bench: wrote BENCHMARKS.md and bench/results.json');
