@@ -3,6 +3,7 @@
 // libraries into bench/node_modules (they are the bench's dependencies only),
 // and drives Debian's Chromium against the demo provider and API on loopback.
 //   node bench/run.mjs [--only=bundle,startup,interceptor,concurrency]
+//   node bench/run.mjs --report   (re-render BENCHMARKS.md from bench/results.json)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
@@ -14,6 +15,14 @@ import { BENCH, ROOT } from './lib/paths.mjs';
 import { startBenchStack } from './lib/stack.mjs';
 import { startupTable } from './lib/startup.mjs';
 import { renderReport } from './lib/report.mjs';
+
+// --report: render BENCHMARKS.md again from bench/results.json, without measuring.
+if (process.argv.includes('--report')) {
+  const saved = JSON.parse(readFileSync(join(BENCH, 'results.json'), 'utf8'));
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderReport(saved));
+  console.log('bench: rendered BENCHMARKS.md from bench/results.json');
+  process.exit(0);
+}
 
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const wanted = (name) => !only || only.includes(name);
