@@ -10,16 +10,9 @@ import {
 import { parseCallbackUrl } from './callback';
 import { OidcError } from './errors';
 import { createPkcePair } from './pkce';
+import { caught } from '../../test/helpers';
 
 /** The error `fn` throws; fails the test when it does not throw. */
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
-}
 
 const base: AuthorizationRequest = {
   clientId: 'spa',

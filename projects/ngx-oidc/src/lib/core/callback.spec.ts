@@ -4,15 +4,7 @@ import { type CallbackParams, isCallbackUrl, parseCallbackUrl, validateCallback 
 import { OidcError } from './errors';
 import { createPkcePair } from './pkce';
 import { randomString } from './random';
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
-}
+import { caught } from '../../test/helpers';
 
 const redirectUrl = 'https://app.example.test/callback';
 

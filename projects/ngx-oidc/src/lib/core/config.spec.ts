@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ID_TOKEN_ALGS, type OidcConfig, type ResolvedOidcConfig, resolveConfig } from './config';
 import { OidcError } from './errors';
+import { caught } from '../../test/helpers';
 
 const BASE: OidcConfig = {
   authority: 'https://op.example.test',
@@ -9,18 +10,9 @@ const BASE: OidcConfig = {
   redirectUrl: 'https://app.example.test/callback',
 };
 
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
-}
-
 /** The error resolveConfig throws for `config`; fails the test when it does not throw an OidcError. */
 function rejection(config: unknown): OidcError {
-  const error = thrown(() => resolveConfig(config as OidcConfig));
+  const error = caught(() => resolveConfig(config as OidcConfig));
   if (!(error instanceof OidcError)) throw new Error(`expected an OidcError, got ${String(error)}`);
   return error;
 }

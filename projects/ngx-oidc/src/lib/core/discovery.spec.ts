@@ -10,6 +10,7 @@ import {
 import { OidcError } from './errors';
 import type { FetchJson, OidcHttpRequest } from './http';
 import { MemoryStorage, Store } from './storage';
+import { caught } from '../../test/helpers';
 
 const REQUIRED_URLS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const;
 const OPTIONAL_URLS = [
@@ -34,15 +35,6 @@ function serving(document: unknown): { fetchJson: FetchJson; requests: OidcHttpR
 }
 
 const networkDown: FetchJson = () => Promise.reject(new TypeError('Failed to fetch'));
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
-}
 
 /** MemoryStorage that records which keys were removed. */
 class RecordingStorage extends MemoryStorage {
@@ -300,7 +292,7 @@ describe('validateDiscovery', () => {
     ['a string', 'https://op.example.test'],
     ['undefined', undefined],
   ])('rejects %s as DISCOVERY_INVALID', (_, document) => {
-    const error = thrown(() => validateDiscovery('https://op.example.test', document));
+    const error = caught(() => validateDiscovery('https://op.example.test', document));
     expect(error).toBeInstanceOf(OidcError);
     expect(error).toMatchObject({ code: 'DISCOVERY_INVALID' });
   });

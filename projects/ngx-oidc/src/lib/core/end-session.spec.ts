@@ -1,15 +1,7 @@
 import { FakeProvider } from '../../test/fake-provider';
 import { END_SESSION_PARAMS, endSessionUrl } from './end-session';
 import { OidcError } from './errors';
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
-}
+import { caught } from '../../test/helpers';
 
 describe('endSessionUrl', () => {
   it('builds the RP-initiated logout URL with every parameter', async () => {

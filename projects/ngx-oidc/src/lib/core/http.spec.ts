@@ -14,6 +14,7 @@ import {
   readOAuthError,
   send,
 } from './http';
+import { caught } from '../../test/helpers';
 
 /** jsdom has `Headers` but no `Response`: the part of `Response` that a port reads, the rest unsupported. */
 class TextResponse implements Response {
@@ -82,15 +83,6 @@ function recordingFetch(answer: () => Promise<Response>): { fetchFn: typeof fetc
 
 function response(status: number, body: string, headers: Record<string, string> = {}): OidcHttpResponse {
   return { status, headers, body };
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
 }
 
 const HTML_PAGE = `<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>${'x'.repeat(400)}</body></html>`;
@@ -251,7 +243,7 @@ describe('parseJsonObject', () => {
   });
 
   it('rejects an HTML page as INVALID_RESPONSE, keeping the status and the start of the body', () => {
-    const error = thrown(() => parseJsonObject(response(502, HTML_PAGE), 'Token endpoint'));
+    const error = caught(() => parseJsonObject(response(502, HTML_PAGE), 'Token endpoint'));
     expect(error).toBeInstanceOf(OidcError);
     expect(error).toMatchObject({
       code: 'INVALID_RESPONSE',
@@ -261,7 +253,7 @@ describe('parseJsonObject', () => {
   });
 
   it('rejects an empty body', () => {
-    expect(thrown(() => parseJsonObject(response(200, ''), 'Userinfo'))).toMatchObject({ code: 'INVALID_RESPONSE' });
+    expect(caught(() => parseJsonObject(response(200, ''), 'Userinfo'))).toMatchObject({ code: 'INVALID_RESPONSE' });
   });
 
   it.each([
@@ -270,17 +262,17 @@ describe('parseJsonObject', () => {
     ['a string', '"hello"', 'string'],
     ['a number', '42', 'number'],
   ])('rejects %s, naming only its type (values may hold tokens)', (_, body, parsed) => {
-    expect(thrown(() => parseJsonObject(response(200, body), 'JWKS'))).toMatchObject({
+    expect(caught(() => parseJsonObject(response(200, body), 'JWKS'))).toMatchObject({
       code: 'INVALID_RESPONSE',
       cause: { status: 200, actual: parsed },
     });
   });
 
   it('uses the given code for both kinds of failure', () => {
-    expect(thrown(() => parseJsonObject(response(200, '<html>'), 'Discovery', 'DISCOVERY_INVALID'))).toMatchObject({
+    expect(caught(() => parseJsonObject(response(200, '<html>'), 'Discovery', 'DISCOVERY_INVALID'))).toMatchObject({
       code: 'DISCOVERY_INVALID',
     });
-    expect(thrown(() => parseJsonObject(response(200, '[]'), 'Discovery', 'DISCOVERY_INVALID'))).toMatchObject({
+    expect(caught(() => parseJsonObject(response(200, '[]'), 'Discovery', 'DISCOVERY_INVALID'))).toMatchObject({
       code: 'DISCOVERY_INVALID',
     });
   });
@@ -325,13 +317,13 @@ describe('expectStatus', () => {
 
   it('accepts the given statuses only', () => {
     expect(() => expectStatus(response(201, '{}'), 'PAR', 'PAR_ERROR', [200, 201])).not.toThrow();
-    expect(thrown(() => expectStatus(response(201, '{}'), 'PAR', 'PAR_ERROR'))).toMatchObject({ code: 'HTTP_ERROR', cause: { status: 201 } });
-    expect(thrown(() => expectStatus(response(200, '{}'), 'PAR', 'PAR_ERROR', [201]))).toMatchObject({ code: 'HTTP_ERROR', cause: { status: 200 } });
+    expect(caught(() => expectStatus(response(201, '{}'), 'PAR', 'PAR_ERROR'))).toMatchObject({ code: 'HTTP_ERROR', cause: { status: 201 } });
+    expect(caught(() => expectStatus(response(200, '{}'), 'PAR', 'PAR_ERROR', [201]))).toMatchObject({ code: 'HTTP_ERROR', cause: { status: 200 } });
   });
 
   it('turns an OAuth error body into the given code, with the provider error in the cause', () => {
     const body = JSON.stringify({ error: 'invalid_grant', error_description: 'code already used' });
-    const error = thrown(() => expectStatus(response(400, body), 'Token endpoint', 'TOKEN_ERROR'));
+    const error = caught(() => expectStatus(response(400, body), 'Token endpoint', 'TOKEN_ERROR'));
     expect(error).toBeInstanceOf(OidcError);
     expect(error).toMatchObject({
       code: 'TOKEN_ERROR',
@@ -345,13 +337,13 @@ describe('expectStatus', () => {
   });
 
   it('words an OAuth error without description without a trailing note', () => {
-    const error = thrown(() => expectStatus(response(401, '{"error":"invalid_client"}'), 'PAR', 'PAR_ERROR'));
+    const error = caught(() => expectStatus(response(401, '{"error":"invalid_client"}'), 'PAR', 'PAR_ERROR'));
     expect(error).toMatchObject({ code: 'PAR_ERROR', cause: { error: 'invalid_client', status: 401 } });
     expect((error as OidcError).message).toBe('PAR: invalid_client');
   });
 
   it('turns an HTML 500 into HTTP_ERROR with the status and the start of the body', () => {
-    const error = thrown(() => expectStatus(response(500, HTML_PAGE), 'Token endpoint', 'TOKEN_ERROR'));
+    const error = caught(() => expectStatus(response(500, HTML_PAGE), 'Token endpoint', 'TOKEN_ERROR'));
     expect(error).toBeInstanceOf(OidcError);
     expect(error).toMatchObject({ code: 'HTTP_ERROR', cause: { status: 500, actual: HTML_PAGE.slice(0, 200) } });
     expect((error as OidcError).oauthError).toBeUndefined();

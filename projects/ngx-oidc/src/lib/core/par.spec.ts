@@ -2,25 +2,12 @@ import { FakeProvider } from '../../test/fake-provider';
 import { authorizationParams } from './authorize';
 import { parseCallbackUrl, validateCallback } from './callback';
 import type { ProviderMetadata } from './discovery';
-import type { OidcHttpResponse } from './http';
 import { parAuthorizationUrl, parRequest, processParResponse, pushAuthorizationRequest, shouldUsePar } from './par';
 import { createPkcePair } from './pkce';
 import { authorizationCodeGrantRequest, processTokenResponse } from './token';
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
-}
+import { answer, caught } from '../../test/helpers';
 
 const redirectUri = 'https://app.example.test/callback';
-
-function res(status: number, body: unknown, headers: Record<string, string> = {}): OidcHttpResponse {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
-}
 
 async function setup(options: Parameters<typeof FakeProvider.create>[0] = {}) {
   const op = await FakeProvider.create(options);
@@ -139,15 +126,15 @@ describe('pushAuthorizationRequest against the fake provider', () => {
 
 describe('processParResponse', () => {
   it('accepts 201 with request_uri and expires_in', () => {
-    expect(processParResponse(res(201, { request_uri: 'urn:a', expires_in: 90 }))).toEqual({ requestUri: 'urn:a', expiresIn: 90 });
+    expect(processParResponse(answer(201, { request_uri: 'urn:a', expires_in: 90 }))).toEqual({ requestUri: 'urn:a', expiresIn: 90 });
   });
 
   it('accepts 200 too', () => {
-    expect(processParResponse(res(200, { request_uri: 'urn:a', expires_in: 90 }))).toEqual({ requestUri: 'urn:a', expiresIn: 90 });
+    expect(processParResponse(answer(200, { request_uri: 'urn:a', expires_in: 90 }))).toEqual({ requestUri: 'urn:a', expiresIn: 90 });
   });
 
   it('reports an OAuth error body as PAR_ERROR', () => {
-    expect(caught(() => processParResponse(res(400, { error: 'invalid_request', error_description: 'bad scope' })))).toMatchObject({
+    expect(caught(() => processParResponse(answer(400, { error: 'invalid_request', error_description: 'bad scope' })))).toMatchObject({
       code: 'PAR_ERROR',
       oauthError: 'invalid_request',
       cause: { error_description: 'bad scope', status: 400 },
@@ -155,25 +142,25 @@ describe('processParResponse', () => {
   });
 
   it.each([
-    ['a 302', res(302, '')],
-    ['a 204', res(204, '')],
-    ['a 429 without an OAuth body', res(429, 'slow down')],
+    ['a 302', answer(302, '')],
+    ['a 204', answer(204, '')],
+    ['a 429 without an OAuth body', answer(429, 'slow down')],
   ])('reports %s as HTTP_ERROR', (_, r) => {
     expect(caught(() => processParResponse(r))).toMatchObject({ code: 'HTTP_ERROR' });
   });
 
   it.each([
-    ['HTML', res(201, '<html></html>')],
-    ['an empty body', res(201, '')],
-    ['an array', res(201, [{ request_uri: 'urn:a', expires_in: 60 }])],
-    ['null', res(201, 'null')],
-    ['no request_uri', res(201, { expires_in: 60 })],
-    ['a numeric request_uri', res(201, { request_uri: 7, expires_in: 60 })],
-    ['an empty request_uri', res(201, { request_uri: '', expires_in: 60 })],
-    ['no expires_in', res(201, { request_uri: 'urn:a' })],
-    ['a string expires_in', res(201, { request_uri: 'urn:a', expires_in: '60' })],
-    ['a zero expires_in', res(201, { request_uri: 'urn:a', expires_in: 0 })],
-    ['a negative expires_in', res(201, { request_uri: 'urn:a', expires_in: -5 })],
+    ['HTML', answer(201, '<html></html>')],
+    ['an empty body', answer(201, '')],
+    ['an array', answer(201, [{ request_uri: 'urn:a', expires_in: 60 }])],
+    ['null', answer(201, 'null')],
+    ['no request_uri', answer(201, { expires_in: 60 })],
+    ['a numeric request_uri', answer(201, { request_uri: 7, expires_in: 60 })],
+    ['an empty request_uri', answer(201, { request_uri: '', expires_in: 60 })],
+    ['no expires_in', answer(201, { request_uri: 'urn:a' })],
+    ['a string expires_in', answer(201, { request_uri: 'urn:a', expires_in: '60' })],
+    ['a zero expires_in', answer(201, { request_uri: 'urn:a', expires_in: 0 })],
+    ['a negative expires_in', answer(201, { request_uri: 'urn:a', expires_in: -5 })],
   ])('reports %s as INVALID_RESPONSE', (_, r) => {
     expect(caught(() => processParResponse(r))).toMatchObject({ code: 'INVALID_RESPONSE' });
   });

@@ -2,26 +2,14 @@ import { FakeProvider } from '../../test/fake-provider';
 import { authorizationParams, authorizationUrl } from './authorize';
 import { parseCallbackUrl, validateCallback } from './callback';
 import { OidcError } from './errors';
-import { type OidcHttpResponse, send } from './http';
+import { send } from './http';
 import { createPkcePair } from './pkce';
 import { randomString } from './random';
 import { processRevocationResponse, revocationRequest, revokeToken } from './revocation';
 import { type TokenSet, authorizationCodeGrantRequest, processTokenResponse, refreshTokenGrantRequest } from './token';
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
-}
+import { caught, answer } from '../../test/helpers';
 
 const redirectUri = 'https://app.example.test/callback';
-
-function res(status: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): OidcHttpResponse {
-  return { status, headers, body: typeof body === 'string' ? body : JSON.stringify(body) };
-}
 
 async function signedIn(): Promise<{ op: FakeProvider; tokens: TokenSet; endpoint: string }> {
   const op = await FakeProvider.create();
@@ -63,7 +51,7 @@ describe('revokeToken against the fake provider', () => {
 
   it('reports an unsupported_token_type answer as REVOCATION_ERROR (RFC 7009 2.2.1)', async () => {
     const { op, tokens, endpoint } = await signedIn();
-    op.override('revocation', res(400, { error: 'unsupported_token_type' }));
+    op.override('revocation', answer(400, { error: 'unsupported_token_type' }));
     const p = revokeToken(endpoint, { clientId: op.clientId, token: tokens.accessToken }, op.fetchJson);
     await expect(p).rejects.toBeInstanceOf(OidcError);
     await expect(p).rejects.toMatchObject({ code: 'REVOCATION_ERROR', oauthError: 'unsupported_token_type', cause: { status: 400 } });
@@ -71,7 +59,7 @@ describe('revokeToken against the fake provider', () => {
 
   it('reports a 503 HTML page as HTTP_ERROR', async () => {
     const { op, tokens, endpoint } = await signedIn();
-    op.override('revocation', res(503, '<html>busy</html>', { 'content-type': 'text/html', 'retry-after': '5' }));
+    op.override('revocation', answer(503, '<html>busy</html>', { 'content-type': 'text/html', 'retry-after': '5' }));
     await expect(revokeToken(endpoint, { clientId: op.clientId, token: tokens.accessToken }, op.fetchJson)).rejects.toMatchObject({
       code: 'HTTP_ERROR',
       cause: { status: 503 },
@@ -89,21 +77,21 @@ describe('revokeToken against the fake provider', () => {
 
 describe('processRevocationResponse', () => {
   it.each([
-    ['an empty body', res(200, '')],
-    ['an HTML body (the body is ignored)', res(200, '<html>ok</html>', { 'content-type': 'text/html' })],
-    ['a JSON body', res(200, {})],
+    ['an empty body', answer(200, '')],
+    ['an HTML body (the body is ignored)', answer(200, '<html>ok</html>', { 'content-type': 'text/html' })],
+    ['a JSON body', answer(200, {})],
   ])('accepts 200 with %s (RFC 7009 2.2)', (_, r) => {
     expect(processRevocationResponse(r)).toBeUndefined();
   });
 
   it('reports an OAuth error body as REVOCATION_ERROR', () => {
-    expect(caught(() => processRevocationResponse(res(401, { error: 'invalid_client' })))).toMatchObject({ code: 'REVOCATION_ERROR', oauthError: 'invalid_client' });
+    expect(caught(() => processRevocationResponse(answer(401, { error: 'invalid_client' })))).toMatchObject({ code: 'REVOCATION_ERROR', oauthError: 'invalid_client' });
   });
 
   it.each([
-    ['a 204', res(204, '')],
-    ['a 500 with an empty body', res(500, '')],
-    ['a 404 HTML page', res(404, '<html></html>')],
+    ['a 204', answer(204, '')],
+    ['a 500 with an empty body', answer(500, '')],
+    ['a 404 HTML page', answer(404, '<html></html>')],
   ])('reports %s as HTTP_ERROR', (_, r) => {
     expect(caught(() => processRevocationResponse(r))).toMatchObject({ code: 'HTTP_ERROR' });
   });

@@ -2,26 +2,14 @@ import { FakeProvider, type FakeProviderOptions } from '../../test/fake-provider
 import { authorizationParams, authorizationUrl } from './authorize';
 import { parseCallbackUrl, validateCallback } from './callback';
 import { OidcError } from './errors';
-import { type OidcHttpRequest, type OidcHttpResponse, send } from './http';
+import { type OidcHttpRequest, send } from './http';
 import { createPkcePair } from './pkce';
 import { randomString } from './random';
 import { type TokenSet, authorizationCodeGrantRequest, processTokenResponse, refreshTokenGrantRequest } from './token';
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
-}
+import { answer, caught } from '../../test/helpers';
 
 const NOW = 1_700_000_000;
 const redirectUri = 'https://app.example.test/callback';
-
-function res(status: number, body: unknown, headers: Record<string, string> = {}): OidcHttpResponse {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
-}
 
 function form(req: OidcHttpRequest): URLSearchParams {
   return new URLSearchParams(req.body);
@@ -245,38 +233,38 @@ describe('processTokenResponse', () => {
   const ok = { access_token: 'at', token_type: 'Bearer', expires_in: 60 };
 
   it('accepts a minimal Bearer response', () => {
-    expect(processTokenResponse(res(200, ok), { now: NOW })).toEqual({ accessToken: 'at', tokenType: 'Bearer', expiresAt: NOW + 60 });
+    expect(processTokenResponse(answer(200, ok), { now: NOW })).toEqual({ accessToken: 'at', tokenType: 'Bearer', expiresAt: NOW + 60 });
   });
 
   it.each(['bearer', 'BEARER', 'BeArEr'])('accepts token_type %p case-insensitively (RFC 6749 5.1)', (tokenType) => {
-    expect(processTokenResponse(res(200, { ...ok, token_type: tokenType }), { now: NOW }).tokenType).toBe('Bearer');
+    expect(processTokenResponse(answer(200, { ...ok, token_type: tokenType }), { now: NOW }).tokenType).toBe('Bearer');
   });
 
   it('keeps previousRefreshToken when none is issued, and prefers a new one', () => {
-    expect(processTokenResponse(res(200, ok), { now: NOW, previousRefreshToken: 'old' }).refreshToken).toBe('old');
-    expect(processTokenResponse(res(200, { ...ok, refresh_token: 'new' }), { now: NOW, previousRefreshToken: 'old' }).refreshToken).toBe('new');
+    expect(processTokenResponse(answer(200, ok), { now: NOW, previousRefreshToken: 'old' }).refreshToken).toBe('old');
+    expect(processTokenResponse(answer(200, { ...ok, refresh_token: 'new' }), { now: NOW, previousRefreshToken: 'old' }).refreshToken).toBe('new');
   });
 
   it('reports an OAuth error body as TOKEN_ERROR with the provider’s error', () => {
-    const e = caught(() => processTokenResponse(res(400, { error: 'invalid_grant', error_description: 'expired' }), { now: NOW }));
+    const e = caught(() => processTokenResponse(answer(400, { error: 'invalid_grant', error_description: 'expired' }), { now: NOW }));
     expect(e).toMatchObject({ code: 'TOKEN_ERROR', oauthError: 'invalid_grant', cause: { error_description: 'expired', status: 400 } });
   });
 
   it.each([
-    ['a 500 HTML page', res(500, '<html></html>')],
-    ['a 503 with an empty body', res(503, '')],
-    ['a 400 whose error is not a string', res(400, { error: 42 })],
-    ['a 201 success', res(201, ok)],
+    ['a 500 HTML page', answer(500, '<html></html>')],
+    ['a 503 with an empty body', answer(503, '')],
+    ['a 400 whose error is not a string', answer(400, { error: 42 })],
+    ['a 201 success', answer(201, ok)],
   ])('reports %s as HTTP_ERROR', (_, r) => {
     expect(caught(() => processTokenResponse(r, { now: NOW }))).toMatchObject({ code: 'HTTP_ERROR' });
   });
 
   it.each([
-    ['HTML', res(200, '<html></html>')],
-    ['an empty body', res(200, '')],
-    ['an array', res(200, [ok])],
-    ['a JSON string', res(200, '"at"')],
-    ['null', res(200, 'null')],
+    ['HTML', answer(200, '<html></html>')],
+    ['an empty body', answer(200, '')],
+    ['an array', answer(200, [ok])],
+    ['a JSON string', answer(200, '"at"')],
+    ['null', answer(200, 'null')],
   ])('reports %s as INVALID_RESPONSE', (_, r) => {
     expect(caught(() => processTokenResponse(r, { now: NOW }))).toMatchObject({ code: 'INVALID_RESPONSE' });
   });
@@ -299,11 +287,11 @@ describe('processTokenResponse', () => {
     ['an empty refresh_token', { ...ok, refresh_token: '' }],
     ['a list scope', { ...ok, scope: ['openid'] }],
   ])('reports %s as TOKEN_RESPONSE_INVALID', (_, body) => {
-    expect(caught(() => processTokenResponse(res(200, body), { now: NOW }))).toMatchObject({ code: 'TOKEN_RESPONSE_INVALID' });
+    expect(caught(() => processTokenResponse(answer(200, body), { now: NOW }))).toMatchObject({ code: 'TOKEN_RESPONSE_INVALID' });
   });
 
   it('accepts optional members of the right types', () => {
-    expect(processTokenResponse(res(200, { ...ok, id_token: 'a.b.c', refresh_token: 'r', scope: '' }), { now: NOW })).toEqual({
+    expect(processTokenResponse(answer(200, { ...ok, id_token: 'a.b.c', refresh_token: 'r', scope: '' }), { now: NOW })).toEqual({
       accessToken: 'at',
       tokenType: 'Bearer',
       expiresAt: NOW + 60,

@@ -2,27 +2,15 @@ import { FakeProvider } from '../../test/fake-provider';
 import { authorizationParams, authorizationUrl } from './authorize';
 import { parseCallbackUrl, validateCallback } from './callback';
 import { OidcError } from './errors';
-import { type OidcHttpResponse, send } from './http';
+import { send } from './http';
 import { createPkcePair } from './pkce';
 import { randomString } from './random';
 import { revokeToken } from './revocation';
 import { authorizationCodeGrantRequest, processTokenResponse } from './token';
 import { fetchUserInfo, processUserInfoResponse, userInfoRequest } from './userinfo';
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
-}
+import { caught, answer } from '../../test/helpers';
 
 const redirectUri = 'https://app.example.test/callback';
-
-function res(status: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): OidcHttpResponse {
-  return { status, headers, body: typeof body === 'string' ? body : JSON.stringify(body) };
-}
 
 /** Signs `sub` in at a fresh fake provider and returns a real access token. */
 async function signedIn(sub = 'alice') {
@@ -105,12 +93,12 @@ describe('fetchUserInfo against the fake provider', () => {
 
 describe('processUserInfoResponse', () => {
   it('accepts a JSON object with the expected sub', () => {
-    expect(processUserInfoResponse(res(200, { sub: 'alice', email_verified: true }), 'alice')).toEqual({ sub: 'alice', email_verified: true });
+    expect(processUserInfoResponse(answer(200, { sub: 'alice', email_verified: true }), 'alice')).toEqual({ sub: 'alice', email_verified: true });
   });
 
   it('accepts a JSON content type with parameters, and a missing content type', () => {
-    expect(processUserInfoResponse(res(200, { sub: 'a' }, { 'content-type': 'application/json; charset=utf-8' }), 'a').sub).toBe('a');
-    expect(processUserInfoResponse(res(200, { sub: 'a' }, {}), 'a').sub).toBe('a');
+    expect(processUserInfoResponse(answer(200, { sub: 'a' }, { 'content-type': 'application/json; charset=utf-8' }), 'a').sub).toBe('a');
+    expect(processUserInfoResponse(answer(200, { sub: 'a' }, {}), 'a').sub).toBe('a');
   });
 
   it.each([
@@ -119,26 +107,26 @@ describe('processUserInfoResponse', () => {
     ['another sub', { sub: 'bob' }],
     ['a sub differing in case', { sub: 'Alice' }],
   ])('refuses %s with USERINFO_SUB_MISMATCH', (_, body) => {
-    expect(caught(() => processUserInfoResponse(res(200, body), 'alice'))).toMatchObject({ code: 'USERINFO_SUB_MISMATCH' });
+    expect(caught(() => processUserInfoResponse(answer(200, body), 'alice'))).toMatchObject({ code: 'USERINFO_SUB_MISMATCH' });
   });
 
   it('refuses an empty sub even when an empty one is expected', () => {
-    expect(caught(() => processUserInfoResponse(res(200, { sub: '' }), ''))).toMatchObject({ code: 'USERINFO_SUB_MISMATCH' });
+    expect(caught(() => processUserInfoResponse(answer(200, { sub: '' }), ''))).toMatchObject({ code: 'USERINFO_SUB_MISMATCH' });
   });
 
   it.each([
-    ['HTML', res(200, '<html></html>', { 'content-type': 'text/html' })],
-    ['an empty body', res(200, '')],
-    ['an array', res(200, [{ sub: 'alice' }])],
-    ['null', res(200, 'null')],
-    ['a JWT sent as APPLICATION/JWT', res(200, 'a.b.c', { 'content-type': 'APPLICATION/JWT' })],
+    ['HTML', answer(200, '<html></html>', { 'content-type': 'text/html' })],
+    ['an empty body', answer(200, '')],
+    ['an array', answer(200, [{ sub: 'alice' }])],
+    ['null', answer(200, 'null')],
+    ['a JWT sent as APPLICATION/JWT', answer(200, 'a.b.c', { 'content-type': 'APPLICATION/JWT' })],
   ])('reports %s as INVALID_RESPONSE', (_, r) => {
     expect(caught(() => processUserInfoResponse(r, 'alice'))).toMatchObject({ code: 'INVALID_RESPONSE' });
   });
 
   it('reads an unquoted error and a quoted, escaped error_description from the challenge', () => {
     const header = 'Bearer realm="api", error=insufficient_scope, error_description="needs \\"openid\\"", scope="openid"';
-    const e = caught(() => processUserInfoResponse(res(403, '', { 'www-authenticate': header }), 'alice'));
+    const e = caught(() => processUserInfoResponse(answer(403, '', { 'www-authenticate': header }), 'alice'));
     expect(e).toMatchObject({
       code: 'USERINFO_ERROR',
       cause: { status: 403, error: 'insufficient_scope', error_description: 'needs "openid"', www_authenticate: header },
@@ -147,20 +135,20 @@ describe('processUserInfoResponse', () => {
 
   it('falls back to an OAuth error body when the challenge has no error', () => {
     const e = caught(() =>
-      processUserInfoResponse(res(401, { error: 'invalid_token', error_description: 'expired' }, { 'www-authenticate': 'Bearer realm="op"' }), 'alice'),
+      processUserInfoResponse(answer(401, { error: 'invalid_token', error_description: 'expired' }, { 'www-authenticate': 'Bearer realm="op"' }), 'alice'),
     );
     expect(e).toMatchObject({ code: 'USERINFO_ERROR', cause: { status: 401, error: 'invalid_token', error_description: 'expired' } });
   });
 
   it('reports a 500 HTML page as USERINFO_ERROR with the status and no error', () => {
-    const e = caught(() => processUserInfoResponse(res(500, '<html></html>', { 'content-type': 'text/html' }), 'alice'));
+    const e = caught(() => processUserInfoResponse(answer(500, '<html></html>', { 'content-type': 'text/html' }), 'alice'));
     expect(e).toMatchObject({ code: 'USERINFO_ERROR', cause: { status: 500 } });
     expect((e as OidcError).cause).not.toHaveProperty('error');
     expect((e as OidcError).cause).not.toHaveProperty('www_authenticate');
   });
 
   it('does not mistake error_description for error', () => {
-    const e = caught(() => processUserInfoResponse(res(401, '', { 'www-authenticate': 'Bearer error_description="x"' }), 'alice'));
+    const e = caught(() => processUserInfoResponse(answer(401, '', { 'www-authenticate': 'Bearer error_description="x"' }), 'alice'));
     expect((e as OidcError).cause).not.toHaveProperty('error');
   });
 });
