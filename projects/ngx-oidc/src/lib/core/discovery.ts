@@ -69,7 +69,7 @@ const REQUIRED_LISTS = [
 ] as const;
 
 /**
- * The discovery URL for an issuer: any terminating `/` is removed before
+ * The discovery URL for an issuer. A terminating `/` is removed before
  * `/.well-known/openid-configuration` is appended (OIDC Discovery 4).
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationRequest
  */
