@@ -16,6 +16,7 @@ import {
 } from 'angular-auth-oidc-client';
 import { API_ORIGIN, AUTHORITY, SCOPE, benchClientId, origin } from '../shared/bench-config';
 import { installBenchHooks, markAuthenticated } from '../shared/bench-hooks';
+import { Home, Protected } from '../shared/pages';
 
 /**
  * The library's cross-tab refresh lock (`useRefreshTokenLock`, Web Locks API), switched by the
@@ -47,12 +48,6 @@ class App {
     this.oidc.authorize();
   }
 }
-
-@Component({ template: `<p>protected</p>` })
-class Protected {}
-
-@Component({ template: `<p>home</p>` })
-class Home {}
 
 bootstrapApplication(App, {
   providers: [

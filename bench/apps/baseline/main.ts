@@ -5,6 +5,7 @@ import { Component, inject, provideZonelessChangeDetection } from '@angular/core
 import { bootstrapApplication } from '@angular/platform-browser';
 import { RouterOutlet, provideRouter } from '@angular/router';
 import { installBenchHooks } from '../shared/bench-hooks';
+import { Home } from '../shared/pages';
 
 @Component({ selector: 'bench-root', imports: [RouterOutlet], template: `<span data-testid="auth-state">none</span><router-outlet />` })
 class App {
@@ -12,9 +13,6 @@ class App {
     installBenchHooks(inject(HttpClient));
   }
 }
-
-@Component({ template: `<p>home</p>` })
-class Home {}
 
 bootstrapApplication(App, {
   providers: [provideZonelessChangeDetection(), provideRouter([{ path: '**', component: Home }]), provideHttpClient()],

@@ -1,11 +1,10 @@
 // ngx-oidc with every feature switched on: PAR, iframe renew, check session
 // (bundle measurement only: it shows what the optional features cost).
-import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
-import { Component, computed, inject, provideZonelessChangeDetection } from '@angular/core';
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { provideZonelessChangeDetection } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
-import { RouterOutlet, provideRouter } from '@angular/router';
+import { provideRouter } from '@angular/router';
 import {
-  OidcAuth,
   SilentRenewComponent,
   authCallbackGuard,
   authInterceptor,
@@ -18,30 +17,10 @@ import {
   withSilentRenewIframe,
 } from 'ngx-oidc';
 import { API_ORIGIN, AUTHORITY, benchClientId, origin } from '../shared/bench-config';
-import { installBenchHooks, markAuthenticated } from '../shared/bench-hooks';
+import { NgxOidcShell } from '../shared/ngx-oidc-shell';
+import { Home, Protected } from '../shared/pages';
 
-@Component({
-  selector: 'bench-root',
-  imports: [RouterOutlet],
-  template: `<span data-testid="auth-state">{{ state() }}</span>
-    <button data-testid="login" (click)="auth.login()">login</button><router-outlet />`,
-})
-class App {
-  protected readonly auth = inject(OidcAuth);
-  protected readonly state = computed(() => (!this.auth.ready() ? 'loading' : this.auth.isAuthenticated() ? 'authenticated' : 'unauthenticated'));
-  constructor() {
-    installBenchHooks(inject(HttpClient));
-    this.auth.isAuthenticated$.subscribe((signedIn) => signedIn && markAuthenticated());
-  }
-}
-
-@Component({ template: `<p>protected</p>` })
-class Protected {}
-
-@Component({ template: `<p>home</p>` })
-class Home {}
-
-bootstrapApplication(App, {
+bootstrapApplication(NgxOidcShell, {
   providers: [
     provideZonelessChangeDetection(),
     provideRouter([

@@ -9,6 +9,7 @@ import { CanActivateFn, Router, RouterOutlet, provideRouter } from '@angular/rou
 import { OAuthService, OAuthStorage, provideOAuthClient } from 'angular-oauth2-oidc';
 import { API_ORIGIN, AUTHORITY, SCOPE, benchClientId, origin } from '../shared/bench-config';
 import { installBenchHooks, markAuthenticated } from '../shared/bench-hooks';
+import { Home, Protected } from '../shared/pages';
 
 /** Signed out: starts the code flow, carrying the requested route in the state. */
 const autoLoginGuard: CanActivateFn = (_route, state) => {
@@ -50,12 +51,6 @@ class App {
     this.oauth.initCodeFlow('/protected');
   }
 }
-
-@Component({ template: `<p>protected</p>` })
-class Protected {}
-
-@Component({ template: `<p>home</p>` })
-class Home {}
 
 bootstrapApplication(App, {
   providers: [
