@@ -1,6 +1,8 @@
-import { APP, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { APP, setLocation, setupAuth } from '../../test/angular-harness';
+import type { OidcConfig } from '../core/config';
 import type { AuthEvent } from './events';
-import { withCheckAuthOnStartup, withCheckSession } from './provide-auth';
+import { withCheckAuthOnStartup, withCheckSession, withSilentRenewIframe } from './provide-auth';
+import { SILENT_RENEW_MESSAGE } from './silent-renew';
 
 afterEach(() => {
   setLocation('/');
@@ -21,14 +23,37 @@ async function checkSessionIframe(): Promise<HTMLIFrameElement> {
   throw new Error('no check-session iframe appeared');
 }
 
-async function signedInWithSessionState(startCheckSession = true) {
-  const h = await setupAuth({ config: { startCheckSession }, features: [withCheckAuthOnStartup(), withCheckSession()] });
+const RENEW_URL = `${APP}/silent-renew.html`;
+
+async function signedInWithSessionState(startCheckSession = true, config: Partial<OidcConfig> = { silentRenewUrl: RENEW_URL }) {
+  const h = await setupAuth({
+    config: { startCheckSession, ...config },
+    features: [withCheckAuthOnStartup(), withCheckSession(), withSilentRenewIframe()],
+  });
   await h.auth.login();
   const callback = new URL(await h.providerAnswer());
   callback.searchParams.set('session_state', 'abc.salt');
   setLocation(callback.toString());
   await h.auth.checkAuth();
   return h;
+}
+
+async function renewIframe(): Promise<HTMLIFrameElement> {
+  for (let i = 0; i < 100; i++) {
+    const iframe = document.querySelector<HTMLIFrameElement>('iframe[title="ngx-oidc silent renew"]');
+    if (iframe?.src) return iframe;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('no silent renew iframe appeared');
+}
+
+/** The renew page's answer, as the page at silentRenewUrl posts it. */
+function answer(iframe: HTMLIFrameElement, url: string): void {
+  window.dispatchEvent(new MessageEvent('message', { origin: window.location.origin, source: iframe.contentWindow, data: { type: SILENT_RENEW_MESSAGE, url } }));
+}
+
+function changed(h: { op: { issuer: string } }, iframe: HTMLIFrameElement): void {
+  window.dispatchEvent(new MessageEvent('message', { origin: h.op.issuer, source: iframe.contentWindow, data: 'changed' }));
 }
 
 describe('check session (OIDC Session Management)', () => {
@@ -42,7 +67,7 @@ describe('check session (OIDC Session Management)', () => {
     expect(posted).toEqual([['spa abc.salt', h.op.issuer]]);
   });
 
-  it('renews when the provider says the session changed, and ignores other senders', async () => {
+  it('re-checks a changed session with prompt=none and id_token_hint, never the refresh token; the same user keeps it with the new session_state', async () => {
     const h = await signedInWithSessionState();
     const iframe = await checkSessionIframe();
     const events: AuthEvent['type'][] = [];
@@ -50,19 +75,79 @@ describe('check session (OIDC Session Management)', () => {
     window.dispatchEvent(new MessageEvent('message', { origin: APP, source: iframe.contentWindow, data: 'changed' }));
     window.dispatchEvent(new MessageEvent('message', { origin: h.op.issuer, source: window, data: 'changed' }));
     expect(events).toEqual([]);
-    window.dispatchEvent(new MessageEvent('message', { origin: h.op.issuer, source: iframe.contentWindow, data: 'changed' }));
-    await until(() => events.length >= 2);
+    changed(h, iframe);
+    const renew = await renewIframe();
+    const request = new URL(renew.src);
+    expect(request.searchParams.get('prompt')).toBe('none');
+    expect(request.searchParams.get('id_token_hint')).toBe(h.auth.idToken());
+    const back = new URL(await h.op.authorize(renew.src));
+    back.searchParams.set('session_state', 'def.salt');
+    answer(renew, back.toString());
+    await until(() => events.includes('TokenRenewed'));
     expect(events).toEqual(['CheckSessionChanged', 'TokenRenewed']);
-    expect(h.op.count('token')).toBe(2);
+    expect(h.auth.session()?.sessionState).toBe('def.salt');
+    expect(h.auth.isAuthenticated()).toBe(true);
+    const grants = h.op.requests.filter((r) => r.url.endsWith('/token')).map((r) => new URLSearchParams(r.body).get('grant_type'));
+    expect(grants).toEqual(['authorization_code', 'authorization_code']);
+    // Polling starts again with the new session_state.
+    const next = await checkSessionIframe();
+    const posted: unknown[] = [];
+    jest.spyOn(next.contentWindow!, 'postMessage').mockImplementation(((m: unknown) => posted.push(m)) as Window['postMessage']);
+    next.dispatchEvent(new Event('load'));
+    expect(posted).toEqual(['spa def.salt']);
   });
 
-  it('ends the local session when the changed session cannot be renewed', async () => {
+  it.each(['other-user', 'login_required'] as const)('ends the session when the re-check gives %s', async (outcome) => {
+    {
+      const h = await signedInWithSessionState();
+      const ended: string[] = [];
+      h.auth.events$.subscribe((e) => e.type === 'SessionEnded' && ended.push(e.error.code));
+      changed(h, await checkSessionIframe());
+      const renew = await renewIframe();
+      let back: URL;
+      if (outcome === 'other-user') {
+        back = new URL(await h.op.authorize(renew.src, { sub: 'mallory' }));
+      } else {
+        back = new URL(RENEW_URL);
+        back.searchParams.set('error', 'login_required');
+        back.searchParams.set('state', new URL(renew.src).searchParams.get('state')!);
+        back.searchParams.set('iss', h.op.issuer);
+      }
+      answer(renew, back.toString());
+      await until(() => !h.auth.isAuthenticated());
+      expect(h.auth.isAuthenticated()).toBe(false);
+      expect(ended).toEqual([outcome === 'other-user' ? 'ID_TOKEN_REFRESH_MISMATCH' : 'LOGIN_REQUIRED']);
+      expect(sessionStorage.getItem('ngx-oidc.default.session')).toBeNull();
+    }
+  });
+
+  it('re-checks at most once at a time', async () => {
     const h = await signedInWithSessionState();
-    const iframe = await checkSessionIframe();
-    h.op.override('token', { status: 400, body: '{"error":"invalid_grant"}' });
-    window.dispatchEvent(new MessageEvent('message', { origin: h.op.issuer, source: iframe.contentWindow, data: 'changed' }));
+    const poll = await checkSessionIframe();
+    changed(h, poll);
+    await renewIframe();
+    void h.auth.recheckSession();
+    void h.auth.recheckSession();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(document.querySelectorAll('iframe[title="ngx-oidc silent renew"]')).toHaveLength(1);
+  });
+
+  it('without a silent-renew page, ends the session at once and says why', async () => {
+    const h = await signedInWithSessionState(true, {});
+    const ended: string[] = [];
+    h.auth.events$.subscribe((e) => e.type === 'SessionEnded' && ended.push(e.error.code));
+    changed(h, await checkSessionIframe());
     await until(() => !h.auth.isAuthenticated());
-    expect(h.auth.isAuthenticated()).toBe(false);
+    expect(ended).toEqual(['SESSION_CHANGED']);
+    expect(h.auth.error()?.code).toBe('SESSION_CHANGED');
+    expect(h.op.count('token')).toBe(1);
+  });
+
+  it('fails start-up with CONFIG_INVALID when startCheckSession is set without withCheckSession()', async () => {
+    await expect(setupAuth({ config: { startCheckSession: true } })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      cause: { key: 'startCheckSession' },
+    });
   });
 
   it('stops on logout', async () => {

@@ -15,10 +15,12 @@ export const CHECK_SESSION_INTERVAL_MS = 3000;
 /**
  * Starts polling whenever a session with a `session_state` exists and the
  * provider has a `check_session_iframe`; stops on logout. A `changed` answer
- * renews the session (`prompt=none` or refresh token), and ends it locally
- * when that fails. Runs in the browser only, outside Angular's zone. Called in
- * an injection context by `withCheckSession()`; does nothing unless the config
- * sets `startCheckSession`.
+ * stops polling and asks {@link OidcAuth.recheckSession} for a `prompt=none`
+ * re-authentication (Session Management 3.1; never the refresh token, which
+ * cannot update `session_state`); polling starts again with the new
+ * `session_state` once it succeeds. Runs in the browser only, outside
+ * Angular's zone. Called in an injection context by `withCheckSession()`;
+ * does nothing unless the config sets `startCheckSession`.
  */
 export function startCheckSession(auth: OidcAuth): void {
   const document = inject(DOCUMENT);
@@ -45,8 +47,7 @@ export function startCheckSession(auth: OidcAuth): void {
       stop = zone.runOutsideAngular(() =>
         poll(document, metadata.check_session_iframe!, `${config.clientId} ${sessionState}`, () => {
           halt();
-          auth.noteCheckSessionChanged();
-          auth.refresh().catch(() => auth.logoutLocal());
+          void auth.recheckSession();
         }),
       );
     }, () => undefined);

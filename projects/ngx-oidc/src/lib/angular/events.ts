@@ -13,6 +13,10 @@ export type AuthEvent =
   | { readonly type: 'TokenReceived' }
   | { readonly type: 'TokenRenewed' }
   | { readonly type: 'RenewFailed'; readonly error: OidcError }
+  /** A renewal failed transiently; the session is kept and the next attempt is at `retryAt` (ms since the epoch). */
+  | { readonly type: 'RenewRetryScheduled'; readonly error: OidcError; readonly retryAt: number }
+  /** A definitive failure (refused refresh token, failed check, `login_required`, another user, expiry) ended the session. */
+  | { readonly type: 'SessionEnded'; readonly error: OidcError }
   | { readonly type: 'SessionChangedInOtherTab' }
   | { readonly type: 'CheckSessionChanged' }
   | { readonly type: 'LoggedOut' }

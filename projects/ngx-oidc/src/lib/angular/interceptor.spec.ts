@@ -338,6 +338,7 @@ describe('AuthInterceptor (HTTP_INTERCEPTORS)', () => {
             clientId: op.clientId,
             redirectUrl: `${APP}/callback`,
             scope: 'openid offline_access',
+            useRefreshToken: true,
             secureRoutes: [`${API}/`],
             logLevel: 'none',
           }),

@@ -44,7 +44,8 @@ export function authInterceptor(): HttpInterceptorFn {
     // Requests before the config is loaded (the config loader's own) and requests
     // that are not for a secure route go through untouched: the short path.
     if (!config || req.context.get(SKIP_AUTH) || req.headers.has('Authorization')) return next(req);
-    const base = inject(DOCUMENT).location?.href;
+    // Relative request URLs resolve against the document base URL, as HttpClient's backends do.
+    const base = inject(DOCUMENT).baseURI;
     if (!isSecureRoute(req.url, config.secureRoutes, base)) return next(req);
     const router = inject(Router);
     let sent: string | null = null;

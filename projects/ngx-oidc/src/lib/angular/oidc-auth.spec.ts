@@ -108,17 +108,25 @@ describe('OidcAuth: start-up and login', () => {
     expect(h.auth.lastLoginFailed()).toBe(false);
   });
 
-  it('starts signed out but renewable when an expired session cannot be renewed for now', async () => {
+  it('keeps an expired session whose renewal failed for now (provider down), retrying, and recovers', async () => {
     const first = await setupAuth();
     await signIn(first);
     TestBed.resetTestingModule();
     first.clock.now += 400;
     first.op.override('token', () => Promise.reject(new TypeError('Failed to fetch')), true);
     const second = await setupAuth({ provider: first.op, now: first.clock.now });
-    expect(second.auth.isAuthenticated()).toBe(false);
-    expect(second.auth.canRenew()).toBe(true);
-    await expect(second.auth.refresh()).resolves.toMatchObject({ idTokenClaims: { sub: 'alice' } });
     expect(second.auth.isAuthenticated()).toBe(true);
+    expect(second.auth.status()).toBe('retrying');
+    expect(second.auth.error()?.code).toBe('NETWORK_ERROR');
+    expect(second.auth.canRenew()).toBe(true);
+    // Within the back-off nobody asks the provider; once it has passed, the renewal goes through.
+    const tokenRequests = second.op.count('token');
+    await expect(second.auth.refresh()).rejects.toMatchObject({ code: 'NETWORK_ERROR', cause: { deferred: true } });
+    expect(second.op.count('token')).toBe(tokenRequests);
+    second.clock.now += 10;
+    await expect(second.auth.refresh()).resolves.toMatchObject({ idTokenClaims: { sub: 'alice' } });
+    expect(second.auth.status()).toBe('authenticated');
+    expect(second.auth.error()).toBeNull();
   });
 
   it('adds userinfo to the user when autoUserInfo is on, and on demand', async () => {
@@ -162,14 +170,15 @@ describe('OidcAuth: renewal', () => {
     expect(h.auth.accessToken()).toBe(fresh);
   });
 
-  it('ends the session when the refresh token is refused, emitting RenewFailed and Error', async () => {
+  it('ends the session when the refresh token is refused, emitting RenewFailed, SessionEnded and Error', async () => {
     const h = await setupAuth();
     await signIn(h);
     const events = record(h.auth);
     h.op.override('token', { status: 400, body: '{"error":"invalid_grant"}' });
     await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'TOKEN_ERROR' });
     expect(h.auth.isAuthenticated()).toBe(false);
-    expect(events).toEqual(['RenewFailed', 'Error']);
+    expect(h.auth.status()).toBe('unauthenticated');
+    expect(events).toEqual(['RenewFailed', 'SessionEnded', 'Error']);
     h.clock.now += 400;
     expect(await h.auth.getValidAccessToken()).toBeNull();
   });
@@ -202,7 +211,7 @@ describe('OidcAuth: renewal', () => {
     h.clock.now += 0.05;
     await until(() => !h.auth.isAuthenticated());
     expect(h.auth.isAuthenticated()).toBe(false);
-    expect(events).toContain('LoggedOut');
+    expect(events).toEqual(['SessionEnded']);
   });
 });
 

@@ -3,18 +3,31 @@ import { DOCUMENT, Injectable, Injector, NgZone, OnDestroy, PLATFORM_ID, compute
 import { isPlatformBrowser } from '@angular/common';
 import { Router } from '@angular/router';
 import { BehaviorSubject, Subject, distinctUntilChanged, map } from 'rxjs';
+import { type RenewalBackoff, nextBackoff } from '../core/backoff';
 import { isCallbackUrl } from '../core/callback';
 import { type ResolvedOidcConfig, resolveConfig } from '../core/config';
-import { OidcError, isOidcError, toOidcError } from '../core/errors';
+import { OidcError, isOidcError, isTransientError, toOidcError } from '../core/errors';
 import type { ProviderMetadata } from '../core/discovery';
 import type { IdTokenClaims } from '../core/id-token';
 import { type AuthSession, type LoginResult, type LogoutResult, OidcSession } from '../core/session';
 import { MemoryStorage, Store, createStorage } from '../core/storage';
+import { defaultTransactionStorage } from '../core/transaction';
 import type { UserInfo } from '../core/userinfo';
 import type { AuthEvent } from './events';
 import { httpBackendPort } from './http-port';
+import { RenewalTimer } from './renewal-timer';
 import { TabChannel, storageChange, webLockPort } from './tab-sync';
-import { AUTH_CLOCK, AUTH_CONFIG_LOADER, AUTH_FETCH, AUTH_IFRAME_RENEW, AUTH_PAR, AUTH_REDIRECT, AUTH_STORAGE } from './tokens';
+import {
+  AUTH_CHECK_SESSION,
+  AUTH_CLOCK,
+  AUTH_CONFIG_LOADER,
+  AUTH_FETCH,
+  AUTH_IFRAME_RENEW,
+  AUTH_PAR,
+  AUTH_RANDOM,
+  AUTH_REDIRECT,
+  AUTH_STORAGE,
+} from './tokens';
 
 /** The signed-in user: the ID token claims, merged with userinfo when loaded. */
 export type AuthUser = IdTokenClaims & Partial<UserInfo>;
@@ -39,10 +52,21 @@ export interface LogoutOptions {
   readonly revoke?: boolean;
 }
 
-/** OAuth errors from a `prompt=none` request that mean the user must sign in again (OIDC Core 3.1.2.6). */
-const INTERACTION_ERRORS = ['login_required', 'interaction_required', 'consent_required', 'account_selection_required'];
+/**
+ * Where the session stands, for an app to show:
+ * - `loading`: the start-up check has not settled yet;
+ * - `authenticated`: signed in, tokens fresh or renewable;
+ * - `renewing`: a renewal is on its way;
+ * - `retrying`: a renewal failed for a transient reason (provider down, 5xx,
+ *   429, timeout, offline); the session is kept and a retry is scheduled with
+ *   back-off (sooner when the browser comes back online or the tab becomes
+ *   visible). The access token may have expired meanwhile;
+ * - `unauthenticated`: no session.
+ */
+export type AuthStatus = 'loading' | 'authenticated' | 'renewing' | 'retrying' | 'unauthenticated';
 
-const MAX_TIMEOUT_MS = 2_147_483_647;
+/** Failures that leave the session as it is: nothing was wrong with it, it just could not be renewed now or here. */
+const KEEPS_SESSION: readonly string[] = ['NO_SESSION', 'NO_REFRESH_TOKEN', 'CONFIG_INVALID', 'STORAGE_UNAVAILABLE'];
 
 /** The parameters of an authorization response, scrubbed from the address bar after a callback. */
 const CALLBACK_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];
@@ -71,6 +95,8 @@ export class OidcAuth implements OnDestroy {
   private readonly redirect = inject(AUTH_REDIRECT);
   private readonly pushedAuthorization = inject(AUTH_PAR);
   private readonly iframeRenew = inject(AUTH_IFRAME_RENEW);
+  private readonly checkSessionEnabled = inject(AUTH_CHECK_SESSION);
+  private readonly random = inject(AUTH_RANDOM);
   private readonly document = inject(DOCUMENT);
   private readonly zone = inject(NgZone);
   private readonly injector = inject(Injector);
@@ -80,6 +106,7 @@ export class OidcAuth implements OnDestroy {
   private readonly readyState = signal(false);
   private readonly configState = signal<ResolvedOidcConfig | null>(null);
   private readonly errorState = signal<OidcError | null>(null);
+  private readonly renewalPhase = signal<'renewing' | 'retrying' | null>(null);
   private readonly eventSubject = new Subject<AuthEvent>();
 
   private context: Promise<Context> | undefined;
@@ -88,9 +115,16 @@ export class OidcAuth implements OnDestroy {
   private renewing: Promise<AuthSession> | undefined;
   private readonly callbacks = new Map<string, Promise<LoginResult>>();
   private lastCallback: Promise<LoginResult> | undefined;
-  private renewTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timer: RenewalTimer;
+  /** When the next renewal attempt is due after a transient failure, ms since the epoch. */
+  private retryAt: number | undefined;
+  /** The back-off of iframe renewals (refresh-token renewals keep theirs in storage, shared by tabs). */
+  private iframeBackoff: RenewalBackoff | null = null;
+  private rechecking: Promise<void> | undefined;
   private channel: TabChannel | undefined;
   private loginFailed = false;
+  /** This app runs inside the silent-renew iframe: it only hands the response to its parent. */
+  private inRenewFrame = false;
 
   /** True once the start-up check has settled: guards and templates wait for it. */
   readonly ready = this.readyState.asReadonly();
@@ -110,8 +144,14 @@ export class OidcAuth implements OnDestroy {
   readonly accessToken = computed(() => this.sessionState()?.accessToken ?? null);
   /** The raw ID token, or `null`. */
   readonly idToken = computed(() => this.sessionState()?.idToken ?? null);
-  /** The last failure, or `null`; cleared by a successful login. */
+  /** The last failure, or `null`; cleared by a successful login or renewal. */
   readonly error = this.errorState.asReadonly();
+  /** Where the session stands: see {@link AuthStatus}. */
+  readonly status = computed<AuthStatus>(() => {
+    if (!this.readyState()) return 'loading';
+    if (!this.sessionState()) return 'unauthenticated';
+    return this.renewalPhase() ?? 'authenticated';
+  });
 
   /** Everything that happens to the session, as a typed union. */
   readonly events$ = this.eventSubject.asObservable();
@@ -126,6 +166,11 @@ export class OidcAuth implements OnDestroy {
   /** {@link ready} as an observable. */
   readonly ready$ = this.select((s) => s.ready);
 
+  constructor() {
+    const view = this.isBrowser ? this.document.defaultView : null;
+    this.timer = new RenewalTimer(this.zone, view, () => this.retryEarly());
+  }
+
   /**
    * Loads and validates the config (once). Run by the app initializer that
    * `provideAuth` registers; rejects with `CONFIG_INVALID` naming the key.
@@ -139,6 +184,11 @@ export class OidcAuth implements OnDestroy {
       let config: ResolvedOidcConfig;
       try {
         config = resolveConfig(await this.loader());
+        if (config.startCheckSession && !this.checkSessionEnabled) {
+          throw new OidcError('ngx-oidc config "startCheckSession": needs withCheckSession() (or its AuthModule feature)', 'CONFIG_INVALID', {
+            key: 'startCheckSession',
+          });
+        }
       } catch (e) {
         const error = isOidcError(e) ? e : new OidcError(`ngx-oidc: the config could not be loaded`, 'CONFIG_INVALID', { reason: e });
         this.fail(error);
@@ -150,6 +200,9 @@ export class OidcAuth implements OnDestroy {
       const session = new OidcSession(config, {
         fetchJson: this.fetchOverride ?? httpBackendPort(this.backend),
         storage,
+        // Pending logins survive the redirect in sessionStorage, whatever the token storage.
+        transactionStorage: this.isBrowser ? defaultTransactionStorage() : null,
+        random: this.random,
         now: this.now,
         ...(this.pushedAuthorization ? { pushedAuthorization: this.pushedAuthorization } : {}),
         ...(this.isBrowser && view
@@ -159,7 +212,8 @@ export class OidcAuth implements OnDestroy {
       this.loaded = { config, session };
       this.configState.set(config);
       this.emit({ type: 'ConfigLoaded', config });
-      if (this.isBrowser) this.listenToOtherTabs(config);
+      this.inRenewFrame = this.isBrowser && this.isSilentRenewFrame(config);
+      if (this.isBrowser && !this.inRenewFrame) this.listenToOtherTabs(config);
       return this.loaded;
     })();
     return this.context;
@@ -184,7 +238,9 @@ export class OidcAuth implements OnDestroy {
 
   private async runCheckAuth(): Promise<boolean> {
     const { session } = await this.ctx();
-    if (!this.isBrowser) {
+    // On the server nothing is read or processed; inside the silent-renew iframe the
+    // page only hands the response to its parent (no session, timer or tab sync here).
+    if (!this.isBrowser || this.inRenewFrame) {
       this.markReady();
       return false;
     }
@@ -193,14 +249,15 @@ export class OidcAuth implements OnDestroy {
     if (isCallbackUrl(href, session.config.redirectUrl)) {
       await this.handleCallback(href).catch(() => undefined);
     } else {
+      this.scrubLogoutState(session);
       const stored = session.restore();
       this.setSession(stored);
       if (stored && session.needsRenewal(stored)) {
         await this.renewIfDue().catch(() => undefined);
-        // Renewal failed for now (provider unreachable): an expired token is no session,
-        // but storage keeps it, so a guard or a later refresh can still renew it.
+        // A session that cannot be renewed at all is over once expired; one whose renewal
+        // failed for now (provider down) is kept while its retry is scheduled.
         const current = this.sessionState();
-        if (current && session.isExpired(current)) this.setSession(null);
+        if (current && session.isExpired(current) && this.renewalPhase() !== 'retrying') this.setSession(null);
       }
     }
     this.markReady();
@@ -240,6 +297,7 @@ export class OidcAuth implements OnDestroy {
       const result = await session.finishLogin(url);
       this.loginFailed = false;
       this.errorState.set(null);
+      this.renewalPhase.set(null);
       this.setSession(result.session);
       this.emit({ type: 'TokenReceived' });
       this.channel?.post({ type: 'session' });
@@ -285,53 +343,164 @@ export class OidcAuth implements OnDestroy {
    * Renews the tokens: with the refresh token when there is one, else by a
    * hidden iframe (`prompt=none`) when `silentRenew` is set. Single flight:
    * every caller (interceptor, guards, timer) shares one renewal.
-   * A provider that wants the user to sign in again ends the session.
+   *
+   * A transient failure (provider down, 5xx, 429, timeout) keeps the session:
+   * {@link status} becomes `retrying` and a retry is scheduled with back-off
+   * (`Retry-After` first); the tabs sharing the session wait for the same
+   * retry. A definitive failure (`invalid_grant`, a failed check,
+   * `login_required`) ends the session once, with a `SessionEnded` event.
    */
   refresh(): Promise<AuthSession> {
     return this.renewShared(true);
   }
 
   /** Renews when due: for timers, the interceptor and start-up (see {@link refresh}). */
-  private renewIfDue(): Promise<AuthSession> {
-    return this.renewShared(false);
+  private renewIfDue(retryNow = false): Promise<AuthSession> {
+    return this.renewShared(false, retryNow);
   }
 
-  private renewShared(force: boolean): Promise<AuthSession> {
-    this.renewing ??= this.renew(force).finally(() => (this.renewing = undefined));
+  private renewShared(force: boolean, retryNow = false): Promise<AuthSession> {
+    this.renewing ??= this.renew(force, retryNow).finally(() => (this.renewing = undefined));
     return this.renewing;
   }
 
-  private async renew(force: boolean): Promise<AuthSession> {
+  private async renew(force: boolean, retryNow: boolean): Promise<AuthSession> {
     const { config, session } = await this.ctx();
+    const current = session.restore();
+    const retrying = this.renewalPhase() === 'retrying';
+    if (current) this.renewalPhase.set('renewing');
     try {
-      const current = session.restore();
-      if (!current) throw new OidcError('There is no session to renew', 'NO_SESSION');
       let renewed: AuthSession;
-      if (current.refreshToken !== undefined) {
-        renewed = await session.refresh({ force });
+      if (!current) {
+        throw new OidcError('There is no session to renew', 'NO_SESSION');
+      } else if (current.refreshToken !== undefined) {
+        renewed = await session.refresh({ force, retryNow });
       } else if (config.silentRenew && config.silentRenewUrl && this.isBrowser) {
-        if (!this.iframeRenew) {
-          throw new OidcError('Silent renew by iframe is configured but not enabled: add withSilentRenewIframe()', 'CONFIG_INVALID', {
-            key: 'silentRenewUrl',
-          });
-        }
-        renewed = (await this.iframeRenew(session, this.document, config)).session;
+        renewed = await this.renewByIframe(session, config, retryNow);
       } else {
         throw new OidcError('The session cannot be renewed: no refresh token and no silent renew', 'NO_REFRESH_TOKEN');
       }
-      this.setSession(renewed);
-      this.emit({ type: 'TokenRenewed' });
-      this.channel?.post({ type: 'session' });
+      this.renewalSucceeded(renewed);
       return renewed;
     } catch (e) {
       const error = toOidcError(e);
+      if (current && isTransientError(error)) throw this.renewalDeferred(error, retrying);
+      this.renewalPhase.set(null);
       this.emit({ type: 'RenewFailed', error });
-      if (error.code === 'LOGIN_REQUIRED' || (error.code === 'AUTHORIZATION_ERROR' && INTERACTION_ERRORS.includes(error.oauthError ?? ''))) {
-        session.logoutLocal();
-      }
-      // Whatever the core removed (a refused refresh token) is no session any more.
-      this.setSession(session.restore());
+      if (current && !KEEPS_SESSION.includes(error.code)) this.endSession(session, current, error);
+      else this.setSession(session.restore());
       throw this.fail(error);
+    }
+  }
+
+  private async renewByIframe(session: OidcSession, config: ResolvedOidcConfig, retryNow: boolean): Promise<AuthSession> {
+    if (!this.iframeRenew) {
+      throw new OidcError('Silent renew by iframe is configured but not enabled: add withSilentRenewIframe()', 'CONFIG_INVALID', {
+        key: 'silentRenewUrl',
+      });
+    }
+    const backoff = this.iframeBackoff;
+    if (backoff && !retryNow && this.now() < backoff.retryAt) {
+      throw new OidcError('Renewal is waiting after a failure', backoff.code, { retryAt: Math.round(backoff.retryAt * 1000), deferred: true });
+    }
+    try {
+      return (await this.iframeRenew(session, this.document, config)).session;
+    } catch (e) {
+      const error = toOidcError(e);
+      const next = nextBackoff(backoff, error, {
+        now: this.now(),
+        policy: { initialDelaySeconds: config.renewRetryInitialDelayInSeconds, maxDelaySeconds: config.renewRetryMaxDelayInSeconds },
+        random: this.random,
+      });
+      this.iframeBackoff = next;
+      if (!next) throw error;
+      throw new OidcError(error.message, error.code, { ...error.cause, retryAt: Math.round(next.retryAt * 1000), attempt: next.attempt });
+    }
+  }
+
+  private renewalSucceeded(renewed: AuthSession): void {
+    this.iframeBackoff = null;
+    this.retryAt = undefined;
+    this.renewalPhase.set(null);
+    this.errorState.set(null);
+    this.setSession(renewed);
+    this.emit({ type: 'TokenRenewed' });
+    this.channel?.post({ type: 'session' });
+  }
+
+  /** A transient failure: keep the session, schedule the retry (once per new `retryAt`), report it. */
+  private renewalDeferred(error: OidcError, wasRetrying: boolean): OidcError {
+    const retryAt = typeof error.cause?.retryAt === 'number' ? error.cause.retryAt : undefined;
+    this.renewalPhase.set('retrying');
+    const isNew = retryAt !== this.retryAt;
+    this.retryAt = retryAt;
+    this.setSession(this.loaded?.session.restore() ?? this.sessionState());
+    // A call that only met the stored back-off of an earlier failure reports nothing new.
+    if (isNew || !wasRetrying) {
+      this.emit({ type: 'RenewFailed', error });
+      if (retryAt !== undefined) this.emit({ type: 'RenewRetryScheduled', error, retryAt });
+      return this.fail(error);
+    }
+    return error;
+  }
+
+  /**
+   * Ends the session after a definitive failure: removes it from storage only
+   * if it is still `expected` (another tab may have renewed it meanwhile), and
+   * reports it once.
+   */
+  private endSession(session: OidcSession, expected: AuthSession, error: OidcError): void {
+    session.discard(expected);
+    const stored = session.restore();
+    if (stored) {
+      this.setSession(stored);
+      return;
+    }
+    this.retryAt = undefined;
+    this.renewalPhase.set(null);
+    if (this.sessionState() === null) return;
+    this.setSession(null);
+    this.emit({ type: 'SessionEnded', error });
+    this.channel?.post({ type: 'session' });
+  }
+
+  /** The browser is back online, or the tab visible again: a waiting renewal tries now. */
+  private retryEarly(): void {
+    if (this.renewalPhase() !== 'retrying') return;
+    this.renewIfDue(true).catch(() => undefined);
+  }
+
+  /**
+   * @internal The check-session iframe said `changed` (used by `withCheckSession`).
+   * Re-checks with a `prompt=none` request (OIDC Session Management 1.0, 3.1),
+   * never with the refresh token: the same user keeps the session, with the
+   * new `session_state`; another user, or `login_required`, ends it. Without
+   * iframe renew the session ends at once. One re-check at a time.
+   */
+  recheckSession(): Promise<void> {
+    this.rechecking ??= this.runRecheck().finally(() => (this.rechecking = undefined));
+    return this.rechecking;
+  }
+
+  private async runRecheck(): Promise<void> {
+    const { config, session } = await this.ctx();
+    const current = session.restore();
+    this.emit({ type: 'CheckSessionChanged' });
+    if (!current) return;
+    if (!this.iframeRenew || !config.silentRenewUrl) {
+      this.endSession(
+        session,
+        current,
+        this.fail(new OidcError('The provider session changed; without silent renew by iframe it cannot be re-checked', 'SESSION_CHANGED')),
+      );
+      return;
+    }
+    try {
+      this.renewalSucceeded((await this.iframeRenew(session, this.document, config)).session);
+    } catch (e) {
+      const error = this.fail(e);
+      // Transient: keep the session (polling resumes with the next renewal); else it is over.
+      if (!isTransientError(error)) this.endSession(session, current, error);
     }
   }
 
@@ -355,11 +524,6 @@ export class OidcAuth implements OnDestroy {
   /** The provider metadata (discovery, cached). */
   async providerMetadata(): Promise<ProviderMetadata> {
     return (await this.ctx()).session.metadata();
-  }
-
-  /** @internal Emits the check-session `changed` event (used by `withCheckSession`). */
-  noteCheckSessionChanged(): void {
-    this.emit({ type: 'CheckSessionChanged' });
   }
 
   /** True when a stored session can be renewed without the login page (a refresh token, or iframe renew). */
@@ -389,14 +553,19 @@ export class OidcAuth implements OnDestroy {
   }
 
   /**
-   * Logs out: revokes the refresh and access tokens (RFC 7009) when the
-   * provider can, forgets the session in every tab, then sends the browser to
-   * the provider's end-session endpoint (RP-Initiated Logout) when it has one.
+   * Logs out, local first: the session, signals, timers and the other tabs
+   * are cleared before any request, so a provider that is down or hangs can
+   * neither keep the user signed in nor let the interceptor send the token.
+   * Then, best effort: the refresh and access tokens are revoked (RFC 7009)
+   * in parallel with a short timeout, and the browser goes to the provider's
+   * end-session endpoint (RP-Initiated Logout) with a fresh `state`.
    */
   async logout(options: LogoutOptions = {}): Promise<LogoutResult> {
     const { session } = await this.ctx();
-    const result = await session.logout(options);
+    const ended = session.restore();
+    session.logoutLocal();
     this.ended();
+    const result = await session.endProviderSession(ended, options);
     for (const error of result.errors) this.fail(error);
     if (result.endSessionUrl && this.isBrowser) this.redirect(result.endSessionUrl);
     return result;
@@ -409,6 +578,9 @@ export class OidcAuth implements OnDestroy {
   }
 
   private ended(): void {
+    this.retryAt = undefined;
+    this.iframeBackoff = null;
+    this.renewalPhase.set(null);
     this.setSession(null);
     this.channel?.post({ type: 'logout' });
     this.emit({ type: 'LoggedOut' });
@@ -416,7 +588,7 @@ export class OidcAuth implements OnDestroy {
 
   /** Stops timers and the tab channel. */
   ngOnDestroy(): void {
-    this.clearRenewTimer();
+    this.timer.close();
     this.channel?.close();
     this.eventSubject.complete();
     this.snapshot.complete();
@@ -451,36 +623,36 @@ export class OidcAuth implements OnDestroy {
     this.eventSubject.next(event);
   }
 
-  private clearRenewTimer(): void {
-    if (this.renewTimer !== undefined) clearTimeout(this.renewTimer);
-    this.renewTimer = undefined;
-  }
-
   /**
-   * With `silentRenew`, renews ahead of expiry; without it, ends a session
-   * that can no longer be renewed on demand when its access token expires.
+   * With `silentRenew`, renews ahead of expiry (or at the retry time after a
+   * transient failure); without it, ends a session that can no longer be
+   * renewed on demand when its access token expires.
    */
   private scheduleRenewal(session: AuthSession | null): void {
-    this.clearRenewTimer();
+    this.timer.clear();
     const loaded = this.loaded;
-    if (!session || !loaded || !this.isBrowser || session.accessTokenExpiresAt === null) return;
+    if (!session || !loaded || !this.isBrowser || this.inRenewFrame) return;
     const { config } = loaded;
     const renewable = session.refreshToken !== undefined || this.canRenewByIframe(config);
+    if (this.retryAt !== undefined && renewable) {
+      // Waiting after a transient failure: the next attempt, whatever the expiry says.
+      this.timer.schedule(this.retryAt - this.now() * 1000, () => this.renewIfDue().catch(() => undefined));
+      return;
+    }
+    if (session.accessTokenExpiresAt === null) return;
     const renewAhead = config.silentRenew && renewable;
     const at = renewAhead ? loaded.session.renewalDueAt(session)! : session.accessTokenExpiresAt;
-    const delay = Math.min(Math.max(0, (at - this.now()) * 1000), MAX_TIMEOUT_MS);
-    // Outside Angular's zone, so a pending timer never keeps a zone app "unstable" (SSR, tests).
-    this.renewTimer = this.zone.runOutsideAngular(() =>
-      setTimeout(() => {
-        this.renewTimer = undefined;
-        if (renewAhead) {
-          this.renewIfDue().catch(() => undefined);
-        } else if (!renewable) {
-          loaded.session.logoutLocal();
-          this.ended();
-        }
-      }, delay),
-    );
+    this.timer.schedule((at - this.now()) * 1000, () => {
+      if (renewAhead) {
+        this.renewIfDue().catch(() => undefined);
+      } else if (!renewable) {
+        // Expired and not renewable: over here. Other tabs see the same expiry themselves;
+        // only a session still stored as this one is removed (compare and delete).
+        loaded.session.discard(session);
+        this.setSession(loaded.session.restore());
+        if (!this.sessionState()) this.emit({ type: 'SessionEnded', error: new OidcError('The access token expired', 'LOGIN_REQUIRED', { reason: 'expired' }) });
+      }
+    });
   }
 
   private canRenewByIframe(config: ResolvedOidcConfig): boolean {
@@ -492,14 +664,44 @@ export class OidcAuth implements OnDestroy {
     this.channel.listen((message) => {
       if (message.type === 'logout') {
         this.loaded?.session.logoutLocal();
+        this.retryAt = undefined;
+        this.renewalPhase.set(null);
         this.setSession(null);
         this.emit({ type: 'LoggedOut' });
       } else {
         // Shared storage (localStorage) holds the other tab's new tokens; per-tab storage keeps its own.
-        this.setSession(this.loaded?.session.restore() ?? null);
+        const stored = this.loaded?.session.restore() ?? null;
+        if (!stored || !this.loaded?.session.needsRenewal(stored)) {
+          // The other tab renewed (or ended) the shared session: nothing is waiting here any more.
+          this.retryAt = undefined;
+          this.renewalPhase.set(null);
+        }
+        this.setSession(stored);
         this.emit({ type: 'SessionChangedInOtherTab' });
       }
     });
+  }
+
+  /** True when this page is the silent-renew redirect target inside its iframe. */
+  private isSilentRenewFrame(config: ResolvedOidcConfig): boolean {
+    const view = this.document.defaultView;
+    if (!view || !config.silentRenewUrl) return false;
+    let framed: boolean;
+    try {
+      framed = view.parent !== view;
+    } catch {
+      framed = true;
+    }
+    return framed && isCallbackUrl(this.document.location.href, config.silentRenewUrl);
+  }
+
+  /** Back from an RP-initiated logout with the `state` this tab sent: take it off the address bar. */
+  private scrubLogoutState(session: OidcSession): void {
+    const history = this.document.defaultView?.history;
+    const url = new URL(this.document.location.href);
+    if (!history || !session.logoutStates.take(url.searchParams.get('state'))) return;
+    url.searchParams.delete('state');
+    history.replaceState(history.state, '', url.toString());
   }
 
   /** Removes the authorization response from the address bar (no code or state in history). */

@@ -17,7 +17,7 @@ import { startCheckSession } from './check-session';
 import { OidcAuth } from './oidc-auth';
 import { pushedAuthorizationUrl } from '../core/par';
 import { renewInIframe } from './silent-renew';
-import { AUTH_CONFIG_LOADER, AUTH_IFRAME_RENEW, AUTH_PAR, AUTH_STORAGE, type AuthConfigLoader } from './tokens';
+import { AUTH_CHECK_SESSION, AUTH_CONFIG_LOADER, AUTH_IFRAME_RENEW, AUTH_PAR, AUTH_STORAGE, type AuthConfigLoader } from './tokens';
 
 /** The kinds of {@link AuthFeature}. */
 export enum AuthFeatureKind {
@@ -133,13 +133,19 @@ export function withStorage(storage: AuthStorage): AuthFeature<AuthFeatureKind.S
 }
 
 /**
- * OIDC Session Management: once signed in, polls the provider's
- * check-session iframe; a `changed` session renews (or, failing that, ends the
- * local session). Also on when the config sets `startCheckSession`.
+ * OIDC Session Management: when the config sets `startCheckSession`, polls
+ * the provider's check-session iframe once signed in; a `changed` answer is
+ * re-checked with a `prompt=none` request through the silent-renew iframe
+ * (add `withSilentRenewIframe()` and `silentRenewUrl`): the same user keeps the
+ * session, another user or `login_required` ends it. Without this feature,
+ * `startCheckSession: true` fails start-up with `CONFIG_INVALID`.
  * Only pulled into the bundle by apps that use it.
  */
 export function withCheckSession(): AuthFeature<AuthFeatureKind.CheckSession> {
-  return authFeature(AuthFeatureKind.CheckSession, [provideAppInitializer(() => startCheckSession(inject(OidcAuth)))]);
+  return authFeature(AuthFeatureKind.CheckSession, [
+    { provide: AUTH_CHECK_SESSION, useValue: true },
+    provideAppInitializer(() => startCheckSession(inject(OidcAuth))),
+  ]);
 }
 
 /**

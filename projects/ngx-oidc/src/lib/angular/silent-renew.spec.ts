@@ -76,14 +76,44 @@ describe('silent renew by iframe (prompt=none)', () => {
     expect(sessionStorage.getItem('ngx-oidc.default.session')).toBeNull();
   });
 
-  it('refuses a renewal that signs in another user', async () => {
+  it('refuses a renewal that signs in another user, and ends the session rather than keep either', async () => {
     const h = await setupAuth({ config: IFRAME_CONFIG, features: IFRAME_FEATURES });
     await signIn(h);
+    const ended: string[] = [];
+    h.auth.events$.subscribe((e) => e.type === 'SessionEnded' && ended.push(e.error.code));
     const renewal = h.auth.refresh();
     const iframe = await renewIframe();
     answer(iframe, await h.op.authorize(iframe.src, { sub: 'mallory' }));
     await expect(renewal).rejects.toMatchObject({ code: 'ID_TOKEN_REFRESH_MISMATCH' });
-    expect(h.auth.user()?.sub).toBe('alice');
+    expect(h.auth.user()).toBeNull();
+    expect(ended).toEqual(['ID_TOKEN_REFRESH_MISMATCH']);
+  });
+
+  it('sends id_token_hint with the prompt=none request (OIDC Core 3.1.2.1)', async () => {
+    const h = await setupAuth({ config: IFRAME_CONFIG, features: IFRAME_FEATURES });
+    await signIn(h);
+    const renewal = h.auth.refresh();
+    const iframe = await renewIframe();
+    expect(new URL(iframe.src).searchParams.get('id_token_hint')).toBe(h.auth.idToken());
+    answer(iframe, await h.op.authorize(iframe.src));
+    await renewal;
+  });
+
+  it('keeps the session through an iframe that times out, and backs off before the next iframe', async () => {
+    const h = await setupAuth({ config: { ...IFRAME_CONFIG, silentRenewTimeoutInSeconds: 0.05 }, features: IFRAME_FEATURES });
+    await signIn(h);
+    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { retryAt: expect.any(Number) } });
+    expect(h.auth.isAuthenticated()).toBe(true);
+    expect(h.auth.status()).toBe('retrying');
+    // Within the back-off no second iframe is opened.
+    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { deferred: true } });
+    expect(document.querySelector('iframe')).toBeNull();
+    h.clock.now += 10;
+    const renewal = h.auth.refresh();
+    const iframe = await renewIframe();
+    answer(iframe, await h.op.authorize(iframe.src));
+    await renewal;
+    expect(h.auth.status()).toBe('authenticated');
   });
 });
 

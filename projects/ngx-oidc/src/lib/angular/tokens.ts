@@ -39,3 +39,9 @@ export const AUTH_PAR = new InjectionToken<typeof pushedAuthorizationUrl | null>
 
 /** The iframe renewer, provided by `withSilentRenewIframe()`; absent, iframe code is not in the bundle. */
 export const AUTH_IFRAME_RENEW = new InjectionToken<typeof renewInIframe | null>('ngx-oidc AUTH_IFRAME_RENEW', { factory: () => null });
+
+/** Set by `withCheckSession()`: the config may then turn on `startCheckSession`. */
+export const AUTH_CHECK_SESSION = new InjectionToken<boolean>('ngx-oidc AUTH_CHECK_SESSION', { factory: () => false });
+
+/** A number in [0, 1) for the renewal back-off jitter. Overridable for tests. */
+export const AUTH_RANDOM = new InjectionToken<() => number>('ngx-oidc AUTH_RANDOM', { factory: () => Math.random });

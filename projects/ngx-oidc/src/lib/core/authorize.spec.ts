@@ -90,7 +90,7 @@ describe('authorizationParams', () => {
 
   it('protects exactly the protocol parameters', () => {
     expect([...PROTECTED_AUTHORIZATION_PARAMS].sort()).toEqual(
-      ['client_id', 'code_challenge', 'code_challenge_method', 'nonce', 'redirect_uri', 'request', 'request_uri', 'response_type', 'scope', 'state'],
+      ['client_id', 'code_challenge', 'code_challenge_method', 'max_age', 'nonce', 'redirect_uri', 'request', 'request_uri', 'response_mode', 'response_type', 'scope', 'state'],
     );
     expect(Object.isFrozen(PROTECTED_AUTHORIZATION_PARAMS)).toBe(true);
   });
@@ -100,17 +100,27 @@ describe('authorizationParams', () => {
     expect(caught(() => authorizationParams({ ...base, customParams }))).toMatchObject({ code: 'CONFIG_INVALID', cause: { key: 'odd' } });
   });
 
-  it('lets explicit prompt, max_age and resource win over custom parameters of the same name', () => {
+  it('lets explicit prompt, id_token_hint and resource win over custom parameters of the same name', () => {
     const p = authorizationParams({
       ...base,
       prompt: 'none',
-      maxAge: 60,
+      idTokenHint: 'the.id.token',
       resource: 'https://api.example.test/',
-      customParams: { prompt: 'login', max_age: 5, resource: 'https://evil.example.test/' },
+      customParams: { prompt: 'login', id_token_hint: 'other', resource: 'https://evil.example.test/' },
     });
     expect(p.getAll('prompt')).toEqual(['none']);
-    expect(p.getAll('max_age')).toEqual(['60']);
+    expect(p.getAll('id_token_hint')).toEqual(['the.id.token']);
     expect(p.getAll('resource')).toEqual(['https://api.example.test/']);
+  });
+
+  it.each([
+    ['max_age', 5],
+    ['response_mode', 'fragment'],
+  ])('refuses %s as a custom parameter: max_age must go through maxAge (auth_time check), only query responses are handled', (name, value) => {
+    expect(caught(() => authorizationParams({ ...base, maxAge: 60, customParams: { [name]: value } }))).toMatchObject({
+      code: 'CONFIG_INVALID',
+      cause: { key: name },
+    });
   });
 
   it('takes prompt from custom parameters when no explicit prompt is given', () => {

@@ -29,6 +29,8 @@ export interface AuthorizationRequest {
   prompt?: string;
   /** Maximum authentication age in seconds; makes `auth_time` required in the ID token. */
   maxAge?: number;
+  /** The current ID token, for `prompt=none` requests (OIDC Core 3.1.2.1 `id_token_hint`). */
+  idTokenHint?: string;
   /** Resource indicator(s) (RFC 8707), one parameter per value. */
   resource?: string | string[];
   /** Extra parameters; they cannot set {@link PROTECTED_AUTHORIZATION_PARAMS}. */
@@ -51,6 +53,10 @@ export const PROTECTED_AUTHORIZATION_PARAMS: readonly string[] = Object.freeze([
   'code_challenge_method',
   'request_uri',
   'request',
+  // OIDC Core 3.1.2.1: max_age makes auth_time required, so it must go through the checked `maxAge` option.
+  'max_age',
+  // OAuth 2.0 Multiple Response Types 2.1: only the default query response mode is handled.
+  'response_mode',
 ]);
 
 /**
@@ -155,6 +161,11 @@ export function authorizationParams(req: AuthorizationRequest): URLSearchParams 
     }
     params.set('max_age', String(req.maxAge));
     explicit.push('max_age');
+  }
+  if (req.idTokenHint !== undefined) {
+    // OIDC Core 3.1.2.1: id_token_hint names the user a prompt=none request is about.
+    params.set('id_token_hint', req.idTokenHint);
+    explicit.push('id_token_hint');
   }
   if (req.resource !== undefined) {
     appendResource(params, req.resource);

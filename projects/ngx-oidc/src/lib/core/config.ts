@@ -80,6 +80,12 @@ export interface OidcConfig {
   authWellknownEndpoints?: Partial<ProviderMetadata>;
   /** Resource indicator(s) (RFC 8707) for the authorization and token requests. */
   resource?: string | string[];
+  /** How long any request to the provider may take before it fails with `TIMEOUT`. Default `10` seconds. */
+  httpTimeoutInSeconds?: number;
+  /** The first wait before a renewal that failed transiently (network, 5xx, 429, timeout) is tried again; it doubles, with jitter, after each failure. `Retry-After` wins. Default `5` seconds. */
+  renewRetryInitialDelayInSeconds?: number;
+  /** The longest wait between two renewal attempts after transient failures. Default `300` seconds. */
+  renewRetryMaxDelayInSeconds?: number;
 }
 
 /** An {@link OidcConfig} with every default filled in. */
@@ -120,6 +126,9 @@ const DEFAULTS = {
   storage: 'sessionStorage',
   discoveryCacheSeconds: 3600,
   transactionTimeoutInSeconds: 600,
+  httpTimeoutInSeconds: 10,
+  renewRetryInitialDelayInSeconds: 5,
+  renewRetryMaxDelayInSeconds: 300,
 } as const satisfies Omit<ResolvedOidcConfig, 'authority' | 'clientId' | 'redirectUrl'>;
 
 const BOOLEAN_KEYS = [
@@ -127,8 +136,16 @@ const BOOLEAN_KEYS = [
 ] as const;
 const NUMBER_KEYS = [
   'silentRenewTimeoutInSeconds', 'renewTimeBeforeTokenExpiresInSeconds', 'maxIdTokenIatOffsetAllowedInSeconds',
-  'clockSkewInSeconds', 'discoveryCacheSeconds', 'transactionTimeoutInSeconds',
+  'clockSkewInSeconds', 'discoveryCacheSeconds', 'transactionTimeoutInSeconds', 'httpTimeoutInSeconds',
+  'renewRetryInitialDelayInSeconds', 'renewRetryMaxDelayInSeconds',
 ] as const;
+
+/**
+ * Authorization parameters the library must own besides the protocol ones:
+ * `max_age` (set through the `maxAge` key, so that `auth_time` is checked,
+ * OIDC Core 3.1.2.1) and `response_mode` (only query responses are handled).
+ */
+const CONFIG_OWNED_AUTH_PARAMS: Readonly<Record<string, keyof OidcConfig | undefined>> = { max_age: 'maxAge', response_mode: undefined };
 
 function invalid(key: keyof OidcConfig, message: string, actual?: unknown): OidcError {
   return new OidcError(`ngx-oidc config "${key}": ${message}`, 'CONFIG_INVALID', { key, actual });
@@ -194,10 +211,23 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   if (resolved.maxAge !== undefined && (typeof resolved.maxAge !== 'number' || !(resolved.maxAge >= 0))) {
     throw invalid('maxAge', 'must be a number of seconds, 0 or more', resolved.maxAge);
   }
+  for (const [name, key] of Object.entries(CONFIG_OWNED_AUTH_PARAMS)) {
+    if (isPlainObject(resolved.customParamsAuthRequest) && name in resolved.customParamsAuthRequest) {
+      throw invalid('customParamsAuthRequest', key ? `cannot set ${name}: use the "${key}" key` : `cannot set ${name}: only query responses are supported`, name);
+    }
+  }
+  if (resolved.httpTimeoutInSeconds <= 0) throw invalid('httpTimeoutInSeconds', 'must be more than 0', resolved.httpTimeoutInSeconds);
+  if (resolved.renewRetryMaxDelayInSeconds < resolved.renewRetryInitialDelayInSeconds) {
+    throw invalid('renewRetryMaxDelayInSeconds', 'must be at least renewRetryInitialDelayInSeconds', resolved.renewRetryMaxDelayInSeconds);
+  }
   if (resolved.silentRenew && !resolved.useRefreshToken && !resolved.silentRenewUrl) {
     throw invalid('silentRenewUrl', 'is required for silent renew without refresh tokens');
   }
   return resolved;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -29,6 +29,8 @@ export interface ProviderMetadata {
   readonly check_session_iframe?: string;
   /** Token revocation endpoint (RFC 7009). */
   readonly revocation_endpoint?: string;
+  /** Client authentication methods the revocation endpoint accepts (RFC 8414 2); `none` admits public clients. */
+  readonly revocation_endpoint_auth_methods_supported?: readonly string[];
   /** Token introspection endpoint (RFC 7662); not used by the client itself. */
   readonly introspection_endpoint?: string;
   /** Pushed authorization request endpoint (RFC 9126). */

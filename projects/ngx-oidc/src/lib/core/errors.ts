@@ -11,8 +11,10 @@
  * The codes an {@link OidcError} can carry, one per way a step can fail.
  *
  * - Configuration: `CONFIG_INVALID`, `INSECURE_URL`.
- * - Transport: `NETWORK_ERROR` (no answer), `HTTP_ERROR` (unexpected status
- *   without an OAuth error body), `INVALID_RESPONSE` (not JSON, or the wrong shape).
+ * - Transport: `NETWORK_ERROR` (no answer), `TIMEOUT` (no answer within
+ *   `httpTimeoutInSeconds`), `HTTP_ERROR` (unexpected status without an OAuth
+ *   error body), `INVALID_RESPONSE` (not JSON, or the wrong shape).
+ * - Storage: `STORAGE_UNAVAILABLE` (no Web Storage to keep a pending login in).
  * - Discovery and keys: `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID`,
  *   `JWKS_INVALID`, `JWKS_NO_MATCHING_KEY`.
  * - ID token (OIDC Core 3.1.3.7): `ID_TOKEN_MALFORMED`, `ID_TOKEN_ALG_NOT_ALLOWED`,
@@ -24,13 +26,19 @@
  *   `AUTHORIZATION_ERROR` (the provider answered with `error`), `CALLBACK_INVALID`.
  * - Endpoints: `TOKEN_ERROR`, `TOKEN_RESPONSE_INVALID`, `PAR_ERROR`,
  *   `USERINFO_ERROR`, `USERINFO_SUB_MISMATCH`, `REVOCATION_ERROR`.
- * - Session: `NO_SESSION`, `NO_REFRESH_TOKEN`, `RENEW_TIMEOUT`, `LOGIN_REQUIRED`.
+ * - Session: `NO_SESSION`, `NO_REFRESH_TOKEN`, `RENEW_TIMEOUT`, `LOGIN_REQUIRED`,
+ *   `SESSION_CHANGED` (the provider's session changed and could not be re-checked).
+ *
+ * Transient failures (see {@link isTransientError}) carry `cause.retryAt`
+ * when the session scheduled a retry.
  * - `UNEXPECTED_ERROR`: anything else (a bug, not the provider); the original error is `cause.reason`.
  */
 export type OidcErrorCode =
   | 'CONFIG_INVALID'
   | 'INSECURE_URL'
   | 'NETWORK_ERROR'
+  | 'TIMEOUT'
+  | 'STORAGE_UNAVAILABLE'
   | 'HTTP_ERROR'
   | 'INVALID_RESPONSE'
   | 'DISCOVERY_ISSUER_MISMATCH'
@@ -64,6 +72,7 @@ export type OidcErrorCode =
   | 'NO_REFRESH_TOKEN'
   | 'RENEW_TIMEOUT'
   | 'LOGIN_REQUIRED'
+  | 'SESSION_CHANGED'
   | 'UNEXPECTED_ERROR';
 
 /** The evidence attached to an {@link OidcError}: whatever helps to debug it. */
@@ -78,6 +87,10 @@ export interface OidcErrorCause {
   readonly expected?: unknown;
   /** What the check found. */
   readonly actual?: unknown;
+  /** Seconds the provider asked the client to wait (`Retry-After`, RFC 9110 10.2.3). */
+  readonly retryAfter?: number;
+  /** When the session will try again, milliseconds since the epoch (transient failures only). */
+  readonly retryAt?: number;
   /** A lower-level error (network, jose) that led to this one. */
   readonly reason?: unknown;
   /** Anything else worth showing. */
@@ -125,4 +138,24 @@ export function isOidcError(value: unknown, ...codes: OidcErrorCode[]): value is
 /** `e` itself when it is an {@link OidcError}, else `e` wrapped as `UNEXPECTED_ERROR`. */
 export function toOidcError(e: unknown): OidcError {
   return e instanceof OidcError ? e : new OidcError(e instanceof Error ? e.message : 'Unexpected failure', 'UNEXPECTED_ERROR', { reason: e });
+}
+
+/** OAuth `error` values that say the server is busy, not that the grant is bad (RFC 6749 4.1.2.1). */
+const TRANSIENT_OAUTH_ERRORS: readonly string[] = ['temporarily_unavailable', 'server_error'];
+
+/**
+ * True for a failure that may go away by itself: no answer, a timeout (of a
+ * request or of an iframe renew), a 5xx,
+ * 408 or 429 status, or an OAuth `temporarily_unavailable`/`server_error`.
+ * A session is kept through these and renewed later; any other failure
+ * (`invalid_grant`, a failed check, `login_required`) is definitive.
+ */
+export function isTransientError(e: unknown): boolean {
+  if (!(e instanceof OidcError)) return false;
+  if (e.code === 'NETWORK_ERROR' || e.code === 'TIMEOUT' || e.code === 'RENEW_TIMEOUT') return true;
+  if (e.oauthError !== undefined && TRANSIENT_OAUTH_ERRORS.includes(e.oauthError)) return true;
+  // RFC 6749 5.2: a refused grant stays refused, whatever the status says.
+  if (e.oauthError === 'invalid_grant') return false;
+  const status = e.cause?.status;
+  return typeof status === 'number' && (status >= 500 || status === 408 || status === 429);
 }

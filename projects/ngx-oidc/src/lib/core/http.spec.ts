@@ -12,7 +12,9 @@ import {
   isSecureUrl,
   parseJsonObject,
   readOAuthError,
+  retryAfterSeconds,
   send,
+  withTimeout,
 } from './http';
 import { caught } from '../../test/helpers';
 
@@ -223,6 +225,46 @@ describe('send', () => {
   });
 });
 
+describe('withTimeout', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('fails a request that never answers with TIMEOUT and aborts it', async () => {
+    jest.useFakeTimers();
+    let signal: AbortSignal | undefined;
+    const hanging: FetchJson = (request) => {
+      signal = request.signal;
+      return new Promise(() => undefined);
+    };
+    const answer = send(withTimeout(hanging, 10_000), getRequest('https://op.example.test/token'));
+    const settled = expect(answer).rejects.toMatchObject({ code: 'TIMEOUT', cause: { url: 'https://op.example.test/token', expected: 10_000 } });
+    jest.advanceTimersByTime(9_999);
+    expect(signal?.aborted).toBe(false);
+    jest.advanceTimersByTime(1);
+    await settled;
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('passes an answer through and leaves no timer behind', async () => {
+    jest.useFakeTimers();
+    const quick: FetchJson = async () => ({ status: 200, headers: {}, body: '{}' });
+    await expect(withTimeout(quick, 10_000)(getRequest('https://op.example.test/a'))).resolves.toMatchObject({ status: 200 });
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('passes the caller abort on to the port', async () => {
+    let inner: AbortSignal | undefined;
+    const port: FetchJson = (request) => {
+      inner = request.signal;
+      return new Promise((_, reject) => request.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+    };
+    const outer = new AbortController();
+    const answer = withTimeout(port, 10_000)({ ...getRequest('https://op.example.test/a'), signal: outer.signal });
+    outer.abort();
+    await expect(answer).rejects.toThrow('aborted');
+    expect(inner?.aborted).toBe(true);
+  });
+});
+
 describe('isJsonObject', () => {
   it('accepts plain objects', () => {
     expect(isJsonObject({})).toBe(true);
@@ -242,14 +284,23 @@ describe('parseJsonObject', () => {
     });
   });
 
-  it('rejects an HTML page as INVALID_RESPONSE, keeping the status and the start of the body', () => {
-    const error = caught(() => parseJsonObject(response(502, HTML_PAGE), 'Token endpoint'));
+  it('rejects an HTML page as INVALID_RESPONSE, keeping the status but never the body', () => {
+    const error = caught(() => parseJsonObject({ ...response(502, HTML_PAGE), headers: { 'content-type': 'text/html' } }, 'Token endpoint'));
     expect(error).toBeInstanceOf(OidcError);
     expect(error).toMatchObject({
       code: 'INVALID_RESPONSE',
       message: expect.stringContaining('Token endpoint'),
-      cause: { status: 502, actual: HTML_PAGE.slice(0, 200) },
+      cause: { status: 502, contentType: 'text/html' },
     });
+    expect(JSON.stringify((error as OidcError).cause)).not.toContain('<html');
+  });
+
+  it('keeps a token-bearing body that is not JSON out of the error', () => {
+    const body = 'access_token=secret-at&refresh_token=secret-rt';
+    const error = caught(() => parseJsonObject(response(200, body), 'Token endpoint')) as OidcError;
+    expect(error.code).toBe('INVALID_RESPONSE');
+    expect(JSON.stringify(error.cause)).not.toContain('secret');
+    expect(error.message).not.toContain('secret');
   });
 
   it('rejects an empty body', () => {
@@ -342,11 +393,24 @@ describe('expectStatus', () => {
     expect((error as OidcError).message).toBe('PAR: invalid_client');
   });
 
-  it('turns an HTML 500 into HTTP_ERROR with the status and the start of the body', () => {
+  it('turns an HTML 500 into HTTP_ERROR with the status, without the body', () => {
     const error = caught(() => expectStatus(response(500, HTML_PAGE), 'Token endpoint', 'TOKEN_ERROR'));
     expect(error).toBeInstanceOf(OidcError);
-    expect(error).toMatchObject({ code: 'HTTP_ERROR', cause: { status: 500, actual: HTML_PAGE.slice(0, 200) } });
+    expect(error).toMatchObject({ code: 'HTTP_ERROR', cause: { status: 500 } });
+    expect(JSON.stringify((error as OidcError).cause)).not.toContain('<html');
     expect((error as OidcError).oauthError).toBeUndefined();
+  });
+
+  it('reads Retry-After (seconds or an HTTP date) into the cause of a 503 or 429', () => {
+    const now = Date.parse('2026-11-30T10:00:00Z');
+    const busy = { ...response(503, HTML_PAGE), headers: { 'retry-after': '120' } };
+    expect(retryAfterSeconds(busy, now)).toBe(120);
+    expect(caught(() => expectStatus(busy, 'Token endpoint', 'TOKEN_ERROR'))).toMatchObject({ code: 'HTTP_ERROR', cause: { status: 503, retryAfter: 120 } });
+    expect(retryAfterSeconds({ ...busy, headers: { 'retry-after': 'Mon, 30 Nov 2026 10:01:30 GMT' } }, now)).toBe(90);
+    expect(retryAfterSeconds({ ...busy, headers: { 'retry-after': 'soon' } }, now)).toBeUndefined();
+    expect(retryAfterSeconds(response(503, ''), now)).toBeUndefined();
+    const limited = { ...response(429, '{"error":"slow_down"}'), headers: { 'retry-after': '7' } };
+    expect(caught(() => expectStatus(limited, 'Token endpoint', 'TOKEN_ERROR'))).toMatchObject({ code: 'TOKEN_ERROR', cause: { status: 429, retryAfter: 7 } });
   });
 });
 

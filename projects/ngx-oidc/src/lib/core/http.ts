@@ -10,6 +10,10 @@ export interface OidcHttpRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** `application/x-www-form-urlencoded` body, for `POST`. */
   readonly body?: string;
+  /** Aborts the request (the session's timeout); a port rejects once it fires. */
+  readonly signal?: AbortSignal;
+  /** Lets the request outlive the page (revocation at logout, before the end-session redirect). */
+  readonly keepalive?: boolean;
 }
 
 /** The answer the port hands back: status, headers (names lower-cased) and the body as text. */
@@ -41,6 +45,8 @@ export function fetchPort(fetchFn: typeof fetch = (input, init) => globalThis.fe
       body: request.body,
       credentials: 'omit',
       redirect: 'error',
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.keepalive ? { keepalive: true } : {}),
     });
     const headers: Record<string, string> = {};
     res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
@@ -76,6 +82,60 @@ export async function send(fetchJson: FetchJson, request: OidcHttpRequest): Prom
   }
 }
 
+/**
+ * A port that gives every request at most `timeoutMs`: then the request is
+ * aborted (its `signal` fires) and the call rejects with `TIMEOUT`, so a
+ * provider that never answers cannot hold a lock or a shared renewal forever.
+ */
+export function withTimeout(fetchJson: FetchJson, timeoutMs: number): FetchJson {
+  return (request) => {
+    const controller = new AbortController();
+    const outer = request.signal;
+    const onOuterAbort = () => controller.abort(outer?.reason);
+    if (outer?.aborted) onOuterAbort();
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new OidcError(`No answer from ${request.url} within ${timeoutMs} ms`, 'TIMEOUT', { url: request.url, expected: timeoutMs }));
+      }, timeoutMs);
+    });
+    const answer = fetchJson({ ...request, signal: controller.signal });
+    // The loser of the race must not surface as an unhandled rejection.
+    answer.catch(() => undefined);
+    return Promise.race([answer, expired]).finally(() => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+    });
+  };
+}
+
+/**
+ * The seconds an answer asks the client to wait before trying again
+ * (`Retry-After`, RFC 9110 10.2.3: delay seconds or an HTTP date), or
+ * `undefined` when it says nothing usable.
+ * @param nowMs - now, in milliseconds since the epoch (for the date form).
+ */
+export function retryAfterSeconds(res: OidcHttpResponse, nowMs: number = Date.now()): number | undefined {
+  const value = res.headers['retry-after']?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
+
+/** What an error cause may say about an answer: never its body, which can hold tokens. */
+function answerEvidence(res: OidcHttpResponse): { status: number; contentType?: string; retryAfter?: number } {
+  const contentType = res.headers['content-type'];
+  const retryAfter = retryAfterSeconds(res);
+  return {
+    status: res.status,
+    ...(contentType !== undefined ? { contentType } : {}),
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
+  };
+}
+
 /** A JSON object: what every OIDC and OAuth endpoint answers with. */
 export type JsonObject = { readonly [key: string]: unknown };
 
@@ -93,7 +153,8 @@ export function parseJsonObject(res: OidcHttpResponse, what: string, code: OidcE
   try {
     parsed = JSON.parse(res.body);
   } catch {
-    throw new OidcError(`${what}: the answer is not JSON`, code, { status: res.status, actual: res.body.slice(0, 200) });
+    // The body stays out of the cause: a broken token response can still hold tokens, and errors get logged.
+    throw new OidcError(`${what}: the answer is not JSON`, code, answerEvidence(res));
   }
   if (!isJsonObject(parsed)) {
     // Only the type goes in the cause: the value may hold tokens, and errors get logged.
@@ -142,13 +203,10 @@ export function expectStatus(
   if (oauth) {
     throw new OidcError(`${what}: ${oauth.error}${oauth.error_description ? ` (${oauth.error_description})` : ''}`, oauthCode, {
       ...oauth,
-      status: res.status,
+      ...answerEvidence(res),
     });
   }
-  throw new OidcError(`${what}: unexpected HTTP status ${res.status}`, 'HTTP_ERROR', {
-    status: res.status,
-    actual: res.body.slice(0, 200),
-  });
+  throw new OidcError(`${what}: unexpected HTTP status ${res.status}`, 'HTTP_ERROR', answerEvidence(res));
 }
 
 /** Loopback hosts, where plain http is allowed (RFC 8252 7.3, RFC 9700 2.6). */

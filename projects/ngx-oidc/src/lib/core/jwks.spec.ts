@@ -112,13 +112,29 @@ describe('jwksKeyResolver', () => {
     expect(op.count('jwks')).toBe(2);
   });
 
-  it('rate limits refetches: an unknown kid within the cooldown fails without a request', async () => {
-    const { op, resolve } = await setup();
+  it('picks up a key rotated seconds after a fetch: an unseen kid gets its own refetch', async () => {
+    const { op, resolve, advance } = await setup();
+    await resolve({ alg: 'RS256', kid: op.keys[0]!.kid });
+    advance(5);
+    const fresh = await op.rotateKeys();
+    await expect(resolve({ alg: 'RS256', kid: fresh.kid })).resolves.toMatchObject([{ kid: fresh.kid }]);
+    expect(op.count('jwks')).toBe(2);
+  });
+
+  it('rate limits refetches per unseen kid, and per fetch otherwise', async () => {
+    const { op, resolve, advance } = await setup();
     await resolve({ alg: 'RS256', kid: op.keys[0]!.kid });
     await expect(resolve({ alg: 'RS256', kid: 'never-seen' })).rejects.toMatchObject({ code: 'JWKS_NO_MATCHING_KEY' });
-    expect(op.count('jwks')).toBe(1);
+    expect(op.count('jwks')).toBe(2);
+    // The same unknown kid again within the cooldown: no request (a flood of forged kids cannot hammer the provider).
+    await expect(resolve({ alg: 'RS256', kid: 'never-seen' })).rejects.toMatchObject({ code: 'JWKS_NO_MATCHING_KEY' });
+    expect(op.count('jwks')).toBe(2);
+    // A known kid whose signature failed: once per cooldown after the last fetch.
     await expect(resolve({ alg: 'RS256', kid: op.keys[0]!.kid }, { refresh: true })).resolves.toEqual([]);
-    expect(op.count('jwks')).toBe(1);
+    expect(op.count('jwks')).toBe(2);
+    advance(31);
+    await expect(resolve({ alg: 'RS256', kid: 'never-seen' })).rejects.toMatchObject({ code: 'JWKS_NO_MATCHING_KEY' });
+    expect(op.count('jwks')).toBe(3);
   });
 
   it('an unknown kid after a refetch is still unknown', async () => {

@@ -111,17 +111,32 @@ function isCachedJwks(value: unknown): value is CachedJwks {
 /**
  * A {@link KeyResolver} over the provider's JWKS, cached in `store`. When no
  * cached key fits (an unknown `kid`: the provider rotated its keys), or every
- * cached key failed (`refresh`), it fetches the JWKS once more, at most once
- * per cooldown (OIDC Core 10.1.1).
+ * cached key failed (`refresh`), it fetches the JWKS once more (OIDC Core
+ * 10.1.1): at most once per cooldown for each `kid` not in the cached set, so
+ * a rotation right after a fetch is still picked up, and at most once per
+ * cooldown otherwise.
  */
 export function jwksKeyResolver(options: JwksResolverOptions): KeyResolver {
   const { jwksUri, fetchJson, store, now, ttlSeconds } = options;
   const cooldown = options.refetchCooldownSeconds ?? 30;
+  // When the JWKS was last fetched because of each unseen kid: one refetch per kid per cooldown.
+  const triedKids = new Map<string, number>();
 
   const refetch = async (): Promise<readonly JWK[]> => {
     const keys = await fetchJwks(jwksUri, fetchJson);
     store.set('jwks', { uri: jwksUri, fetchedAt: now(), keys } satisfies CachedJwks);
     return keys;
+  };
+
+  /** May the JWKS be fetched again now? A kid never seen gets its own chance, even right after a fetch. */
+  const mayRefetch = (keys: readonly JWK[], age: number, hint: KeyHint): boolean => {
+    const unseenKid = hint.kid !== undefined && !keys.some((k) => k.kid === hint.kid);
+    if (!unseenKid) return age >= cooldown;
+    const last = triedKids.get(hint.kid!);
+    if (last !== undefined && now() - last < cooldown) return false;
+    if (triedKids.size >= 32) triedKids.clear();
+    triedKids.set(hint.kid!, now());
+    return true;
   };
 
   return async (hint, { refresh = false } = {}) => {
@@ -135,8 +150,8 @@ export function jwksKeyResolver(options: JwksResolverOptions): KeyResolver {
       const fit = selectVerificationKeys(keys, hint);
       if (fit.length > 0) return fit;
     }
-    // Key rotation: refetch, unless the JWKS was fetched within the cooldown.
-    if (keys && age !== undefined && age < cooldown) {
+    // Key rotation (OIDC Core 10.1.1): refetch, rate limited per unseen kid, else per fetch.
+    if (keys && age !== undefined && !mayRefetch(keys, age, hint)) {
       if (refresh) return [];
       throw noMatchingKey(hint);
     }

@@ -47,6 +47,8 @@ async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcC
   const clock = { now: START };
   const op = await FakeProvider.create({ now: () => clock.now, ...options.op });
   const storage = new MemoryStorage();
+  /** Pending logins: sessionStorage in a browser, whatever the token storage. */
+  const txStorage = new MemoryStorage();
   const lock = sharedLock();
   const config = resolveConfig({
     authority: op.issuer,
@@ -54,12 +56,14 @@ async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcC
     redirectUrl: 'https://app.example.test/callback',
     postLogoutRedirectUri: 'https://app.example.test/',
     scope: 'openid profile offline_access',
+    useRefreshToken: true,
     ...options.config,
   });
   const makeSession = (store: AuthStorage = storage) =>
     new OidcSession(config, {
       fetchJson: op.fetchJson,
       storage: store,
+      transactionStorage: txStorage,
       now: () => clock.now,
       lock,
       ...(options.withoutPar ? {} : { pushedAuthorization: pushedAuthorizationUrl }),
@@ -69,7 +73,9 @@ async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcC
     const callback = await op.authorize(await s.beginLogin({ returnUrl: '/orders' }), authorizeOptions);
     return { callback, result: await s.finishLogin(callback) };
   };
-  return { op, clock, storage, session, makeSession, login };
+  /** The states of the pending logins. */
+  const pending = () => txStorage.keys().filter((k) => k.startsWith('ngx-oidc.default.tx.')).map((k) => k.slice('ngx-oidc.default.tx.'.length));
+  return { op, clock, storage, txStorage, session, makeSession, login, pending, config };
 }
 
 describe('OidcSession: login', () => {
@@ -124,13 +130,15 @@ describe('OidcSession: login', () => {
   });
 
   it('rejects a tampered state, makes no token request and stores nothing', async () => {
-    const { op, session } = await setup();
+    const { op, session, pending } = await setup();
     const callback = new URL(await op.authorize(await session.beginLogin()));
+    const state = callback.searchParams.get('state');
     callback.searchParams.set('state', 'forged');
     await expect(session.finishLogin(callback.toString())).rejects.toMatchObject({ code: 'STATE_MISMATCH' });
     expect(op.count('token')).toBe(0);
     expect(session.restore()).toBeNull();
-    expect(session.store.get('transaction', (v): v is unknown => true)).toBeNull();
+    // A forged callback deletes nothing: the real one can still finish.
+    expect(pending()).toEqual([state]);
   });
 
   it('rejects a login that took longer than the transaction timeout', async () => {
@@ -191,10 +199,10 @@ describe('OidcSession: login', () => {
   });
 
   it('fails with NETWORK_ERROR and stores no transaction when the provider is down', async () => {
-    const { op, session } = await setup();
+    const { op, session, pending } = await setup();
     op.override('discovery', () => Promise.reject(new TypeError('Failed to fetch')));
     await expect(session.beginLogin()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
-    expect(session.store.get('transaction', (v): v is unknown => true)).toBeNull();
+    expect(pending()).toEqual([]);
   });
 
   it('loads userinfo after login when autoUserInfo is on', async () => {
@@ -229,18 +237,18 @@ describe('OidcSession: PAR (RFC 9126)', () => {
 
   it('fails with CONFIG_INVALID, before any request, when PAR is needed but its step was not given', async () => {
     for (const options of [{ config: { usePushedAuthorisationRequests: true } }, { op: { requirePar: true } }]) {
-      const { op, session } = await setup({ ...options, withoutPar: true });
+      const { op, session, pending } = await setup({ ...options, withoutPar: true });
       await expect(session.beginLogin()).rejects.toMatchObject({ code: 'CONFIG_INVALID', cause: { key: 'usePushedAuthorisationRequests' } });
       expect(op.count('par')).toBe(0);
-      expect(session.store.get('transaction', (v): v is unknown => true)).toBeNull();
+      expect(pending()).toEqual([]);
     }
   });
 
   it('fails with PAR_ERROR and no transaction when the push is refused', async () => {
-    const { op, session } = await setup({ config: { usePushedAuthorisationRequests: true } });
+    const { op, session, pending } = await setup({ config: { usePushedAuthorisationRequests: true } });
     op.override('par', { status: 400, body: '{"error":"invalid_request"}' });
     await expect(session.beginLogin()).rejects.toMatchObject({ code: 'PAR_ERROR' });
-    expect(session.store.get('transaction', (v): v is unknown => true)).toBeNull();
+    expect(pending()).toEqual([]);
   });
 });
 
@@ -453,7 +461,7 @@ describe('OidcSession: logout', () => {
     const { result } = await login();
     const { endSessionUrl, errors } = await session.logout({ state: 'bye' });
     expect(errors).toEqual([]);
-    expect(op.revoked).toEqual([result.session.refreshToken, result.session.accessToken]);
+    expect([...op.revoked].sort()).toEqual([result.session.refreshToken, result.session.accessToken].sort());
     const url = new URL(endSessionUrl!);
     expect(url.origin + url.pathname).toBe(op.metadata().end_session_endpoint);
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
@@ -514,21 +522,31 @@ describe('OidcSession: storage', () => {
   });
 
   it('rejects a garbage transaction as an unknown state', async () => {
-    const { op, session, storage } = await setup();
+    const { op, session, txStorage, pending } = await setup();
     const callback = await op.authorize(await session.beginLogin());
-    storage.write(session.store.keyOf('transaction'), JSON.stringify({ state: 42 }));
+    const [state] = pending();
+    txStorage.write(`ngx-oidc.default.tx.${state}`, JSON.stringify({ state: 42 }));
     await expect(session.finishLogin(callback)).rejects.toMatchObject({ code: 'STATE_MISMATCH' });
+    expect(op.count('token')).toBe(0);
+    // A transaction copied under another state's key is refused too.
+    const other = await op.authorize(await session.beginLogin());
+    const [otherState] = pending();
+    txStorage.write(`ngx-oidc.default.tx.forged`, txStorage.read(`ngx-oidc.default.tx.${otherState}`)!);
+    const forged = new URL(other);
+    forged.searchParams.set('state', 'forged');
+    await expect(session.finishLogin(forged.toString())).rejects.toMatchObject({ code: 'STATE_MISMATCH' });
     expect(op.count('token')).toBe(0);
   });
 
-  it('logoutLocal forgets the session and the pending login without requests', async () => {
+  it('logoutLocal forgets the session without requests, and a renewal pending meanwhile signs nobody in', async () => {
     const { op, session, login } = await setup();
     await login();
-    await session.beginLogin();
+    const renewal = await op.authorize(await session.beginLogin({ prompt: 'none', renew: true }));
     const before = op.requests.length;
     session.logoutLocal();
     expect(session.restore()).toBeNull();
-    expect(session.store.get('transaction', (v): v is unknown => true)).toBeNull();
     expect(op.requests.length).toBe(before);
+    await expect(session.finishLogin(renewal)).rejects.toMatchObject({ code: 'NO_SESSION' });
+    expect(session.restore()).toBeNull();
   });
 });

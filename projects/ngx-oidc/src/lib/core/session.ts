@@ -1,17 +1,18 @@
 import { authorizationParams, authorizationUrl } from './authorize';
+import { type RenewalBackoff, backoffError, isRenewalBackoff, nextBackoff } from './backoff';
 import { parseCallbackUrl, validateCallback } from './callback';
 import type { ResolvedOidcConfig } from './config';
 import { type ProviderMetadata, loadDiscovery } from './discovery';
-import { endSessionUrl } from './end-session';
 import { OidcError, isOidcError, toOidcError } from './errors';
-import { type FetchJson, isJsonObject, send } from './http';
+import { type FetchJson, isJsonObject, send, withTimeout } from './http';
 import { type IdTokenClaims, allowedIdTokenAlgs, validateIdToken } from './id-token';
 import { type KeyResolver, jwksKeyResolver } from './jwks';
+import { logoutUrl, revokeAll } from './logout';
 import { type pushedAuthorizationUrl, shouldUsePar } from './par';
 import { createPkcePair } from './pkce';
 import { randomString } from './random';
-import { revokeToken } from './revocation';
 import { type AuthStorage, Store } from './storage';
+import { type LoginTransaction, LogoutStateStore, TransactionStore, defaultTransactionStorage } from './transaction';
 import { type TokenSet, authorizationCodeGrantRequest, processTokenResponse, refreshTokenGrantRequest } from './token';
 import { type UserInfo, fetchUserInfo } from './userinfo';
 
@@ -46,20 +47,7 @@ export interface AuthSession {
   readonly sessionState?: string;
 }
 
-/** A started login, stored until its callback: single use. */
-export interface LoginTransaction {
-  readonly state: string;
-  readonly nonce: string;
-  readonly codeVerifier: string;
-  readonly redirectUri: string;
-  /** Seconds since the epoch. */
-  readonly createdAt: number;
-  readonly maxAge?: number;
-  /** Where the app goes after login (an app-relative URL). */
-  readonly returnUrl?: string;
-  /** A renewal (iframe `prompt=none`): the user must stay the same. */
-  readonly renew?: boolean;
-}
+export { type LoginTransaction, isLoginTransaction } from './transaction';
 
 /**
  * Runs `task` while holding a named lock shared by every tab (Web Locks), or
@@ -71,8 +59,16 @@ export type LockPort = <T>(name: string, task: (contended: boolean) => Promise<T
 export interface SessionDeps {
   /** The network port. */
   readonly fetchJson: FetchJson;
-  /** Where state is kept. */
+  /** Where the session and the caches are kept. */
   readonly storage: AuthStorage;
+  /**
+   * Where pending logins are kept across the redirect: sessionStorage by
+   * default, whatever `storage` is; `null` when none is usable (a login then
+   * fails with `STORAGE_UNAVAILABLE` before it redirects).
+   */
+  readonly transactionStorage?: AuthStorage | null;
+  /** A number in [0, 1) for the back-off jitter. Default `Math.random`. */
+  readonly random?: () => number;
   /** Now in seconds since the epoch. Default: the system clock. */
   readonly now?: () => number;
   /**
@@ -147,20 +143,6 @@ export function isAuthSession(value: unknown): value is AuthSession {
   );
 }
 
-/** Shape check for a stored login transaction. */
-export function isLoginTransaction(value: unknown): value is LoginTransaction {
-  return (
-    isJsonObject(value) &&
-    typeof value['state'] === 'string' &&
-    typeof value['nonce'] === 'string' &&
-    typeof value['codeVerifier'] === 'string' &&
-    typeof value['redirectUri'] === 'string' &&
-    typeof value['createdAt'] === 'number' &&
-    (value['maxAge'] === undefined || typeof value['maxAge'] === 'number') &&
-    isStringOrAbsent(value['returnUrl']) &&
-    (value['renew'] === undefined || typeof value['renew'] === 'boolean')
-  );
-}
 
 const runDirectly: LockPort = (_name, task) => task(false);
 
@@ -180,10 +162,16 @@ const SESSION_PROPAGATION_WAIT_MS = 1000;
 export class OidcSession {
   /** The namespaced store over the storage. */
   readonly store: Store;
+  /** The pending logins, by `state`. */
+  readonly transactions: TransactionStore;
+  /** The `state` of the last RP-initiated logout, until the browser is back. */
+  readonly logoutStates: LogoutStateStore;
   private readonly now: () => number;
   private readonly lock: LockPort;
+  /** The network port, with `httpTimeoutInSeconds` on every request. */
+  private readonly fetchJson: FetchJson;
   private inflightRefresh: Promise<AuthSession> | undefined;
-  private keyResolver: KeyResolver | undefined;
+  private keyResolver: { readonly jwksUri: string; readonly resolve: KeyResolver } | undefined;
 
   /**
    * @param config - a config from `resolveConfig`.
@@ -194,14 +182,18 @@ export class OidcSession {
     private readonly deps: SessionDeps,
   ) {
     this.store = new Store(deps.storage, config.configId);
+    const txStorage = deps.transactionStorage === undefined ? defaultTransactionStorage() : deps.transactionStorage;
+    this.transactions = new TransactionStore(txStorage, config.configId, config.transactionTimeoutInSeconds);
+    this.logoutStates = new LogoutStateStore(txStorage, config.configId);
     this.now = deps.now ?? (() => Date.now() / 1000);
     this.lock = deps.lock ?? runDirectly;
+    this.fetchJson = withTimeout(deps.fetchJson, config.httpTimeoutInSeconds * 1000);
   }
 
   /** The provider metadata, from the cache when fresh (no round trip for a returning user). */
   metadata(): Promise<ProviderMetadata> {
     return loadDiscovery(this.config.authority, {
-      fetchJson: this.deps.fetchJson,
+      fetchJson: this.fetchJson,
       store: this.store,
       now: this.now(),
       ttlSeconds: this.config.discoveryCacheSeconds,
@@ -223,7 +215,31 @@ export class OidcSession {
       this.store.remove('session');
       return null;
     }
+    // useRefreshToken: false means no refresh token is used, even one stored earlier.
+    if (!this.config.useRefreshToken && session.refreshToken !== undefined) {
+      const { refreshToken: _dropped, ...rest } = session;
+      return rest;
+    }
     return session;
+  }
+
+  /**
+   * Removes the stored session only when it is still `expected` (same access
+   * and refresh token): compare and delete, so that a session another tab has
+   * just renewed in shared storage is never thrown away for an old failure.
+   * Returns whether it removed it.
+   */
+  discard(expected: Pick<AuthSession, 'accessToken' | 'refreshToken'>): boolean {
+    const stored = this.store.get('session', isAuthSession);
+    if (!stored || stored.accessToken !== expected.accessToken || stored.refreshToken !== expected.refreshToken) return false;
+    this.store.remove('session');
+    this.store.remove('renewal');
+    return true;
+  }
+
+  /** The stored renewal back-off (shared with the tabs that share the session), or `null`. */
+  renewalBackoff(): RenewalBackoff | null {
+    return this.store.get('renewal', isRenewalBackoff);
   }
 
   /**
@@ -257,9 +273,13 @@ export class OidcSession {
    * `client_id` and `request_uri`.
    */
   async beginLogin(options: BeginLoginOptions = {}): Promise<string> {
+    // Before any request: a login whose transaction cannot survive the redirect must not start.
+    this.transactions.requireStorage();
     const metadata = await this.metadata();
     const pkce = await createPkcePair();
     const { config } = this;
+    // OIDC Core 3.1.2.1: a prompt=none request names the signed-in user with id_token_hint.
+    const idTokenHint = options.prompt === 'none' ? this.restore()?.idToken : undefined;
     const tx: LoginTransaction = {
       state: randomString(),
       nonce: randomString(),
@@ -280,9 +300,10 @@ export class OidcSession {
       ...(options.prompt !== undefined ? { prompt: options.prompt } : {}),
       ...(config.maxAge !== undefined ? { maxAge: config.maxAge } : {}),
       ...(config.resource !== undefined ? { resource: config.resource } : {}),
+      ...(idTokenHint !== undefined ? { idTokenHint } : {}),
       customParams: { ...config.customParamsAuthRequest, ...options.customParams },
     });
-    this.store.set('transaction', tx);
+    this.transactions.save(tx, this.now());
     try {
       if (shouldUsePar(metadata, config.usePushedAuthorisationRequests)) {
         const push = this.deps.pushedAuthorization;
@@ -293,11 +314,11 @@ export class OidcSession {
             { key: 'usePushedAuthorisationRequests' },
           );
         }
-        return await push(metadata, config.clientId, params, this.deps.fetchJson);
+        return await push(metadata, config.clientId, params, this.fetchJson);
       }
       return authorizationUrl(metadata.authorization_endpoint, params);
     } catch (e) {
-      this.store.remove('transaction');
+      this.transactions.remove(tx.state);
       throw e;
     }
   }
@@ -309,10 +330,10 @@ export class OidcSession {
    * and the transaction is gone, so a reload or a replay cannot exchange a code twice.
    */
   async finishLogin(callbackUrl: string): Promise<LoginResult> {
-    // Single use: the transaction is removed before anything else (RFC 6749 10.12).
-    const tx = this.store.get('transaction', isLoginTransaction);
-    this.store.remove('transaction');
     const params = parseCallbackUrl(callbackUrl);
+    // RFC 6749 10.12: the response's state picks its own transaction, which is removed
+    // before anything else (single use); an unknown state finds and deletes nothing.
+    const tx = this.transactions.take(params.state);
     if (!tx) throw new OidcError('No login is pending: state unknown or already used', 'STATE_MISMATCH', { actual: params.state });
     if (this.now() - tx.createdAt > this.config.transactionTimeoutInSeconds) {
       throw new OidcError('The login took too long; its state has expired', 'STATE_MISMATCH', { reason: 'expired' });
@@ -335,6 +356,8 @@ export class OidcSession {
     // OIDC Core 3.1.3.3: the token response of an OpenID request contains an ID token.
     if (tokens.idToken === undefined) throw new OidcError('The token response has no id_token', 'TOKEN_RESPONSE_INVALID');
     const current = tx.renew ? this.restore() : null;
+    // A renewal for a session that ended meanwhile (logout while the iframe ran) signs nobody in.
+    if (tx.renew && !current) throw new OidcError('The session ended while it was being renewed', 'NO_SESSION');
     const claims = await validateIdToken(tokens.idToken, this.keys(metadata), {
       ...this.idTokenExpectations(metadata, tokens),
       nonce: tx.nonce,
@@ -353,12 +376,13 @@ export class OidcSession {
       accessToken: tokens.accessToken,
       accessTokenExpiresAt: tokens.expiresAt,
       accessTokenReceivedAt: this.now(),
-      ...(tokens.refreshToken !== undefined ? { refreshToken: tokens.refreshToken } : {}),
+      ...(tokens.refreshToken !== undefined && this.config.useRefreshToken ? { refreshToken: tokens.refreshToken } : {}),
       ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
       ...(sessionState !== undefined ? { sessionState } : {}),
     };
     if (this.config.autoUserInfo) session = await this.withUserInfo(session, metadata);
     this.store.set('session', session);
+    this.store.remove('renewal');
     return { session, ...(tx.returnUrl !== undefined ? { returnUrl: tx.returnUrl } : {}) };
   }
 
@@ -367,25 +391,36 @@ export class OidcSession {
    * made while one is running share it. Under the cross-tab lock the stored
    * session is read again, so a refresh token another tab already rotated is
    * never sent twice: that tab's fresh tokens are used instead.
-   * A refresh token the provider refuses (`invalid_grant`) ends the session.
+   *
+   * Failures: a transient one (no answer, timeout, 5xx, 429) keeps the session
+   * and stores a back-off shared by every tab of the session; until its
+   * `retryAt` no tab asks the provider again, and the call rejects with the last
+   * failure's code and `cause.retryAt` (milliseconds). A refused refresh token
+   * (`invalid_grant`) ends the session, if it is still the one that was sent.
    *
    * @param options - `force: false` renews only when the access token is due
    *   (timers, the interceptor); the default renews in any case (the user asked,
    *   or an API refused the token), unless another tab just did.
+   *   `retryNow: true` ignores a stored back-off (the browser came back online),
+   *   unless the provider set it with `Retry-After`.
    */
-  refresh(options: { force?: boolean } = {}): Promise<AuthSession> {
+  refresh(options: { force?: boolean; retryNow?: boolean } = {}): Promise<AuthSession> {
     if (!this.inflightRefresh) {
       const seen = this.restore()?.refreshToken;
       const force = options.force ?? true;
-      const name = `ngx-oidc.${this.config.configId}.refresh`;
-      this.inflightRefresh = this.lock(name, (contended) => this.refreshLocked(seen, force, contended)).finally(() => {
+      const retryNow = options.retryNow ?? false;
+      this.inflightRefresh = this.lock(this.lockName(), (contended) => this.refreshLocked(seen, force, retryNow, contended)).finally(() => {
         this.inflightRefresh = undefined;
       });
     }
     return this.inflightRefresh;
   }
 
-  private async refreshLocked(seenRefreshToken: string | undefined, force: boolean, contended: boolean): Promise<AuthSession> {
+  private lockName(): string {
+    return `ngx-oidc.${this.config.configId}.refresh`;
+  }
+
+  private async refreshLocked(seenRefreshToken: string | undefined, force: boolean, retryNow: boolean, contended: boolean): Promise<AuthSession> {
     let current = this.restore();
     // Another tab held the lock, so it probably rotated the refresh token; its write may
     // still be on its way to this tab. Wait for it (bounded) before using the old token.
@@ -396,24 +431,28 @@ export class OidcSession {
     if (!current) throw new OidcError('There is no session to refresh', 'NO_SESSION');
     // Not due (another tab may have renewed while this one waited for the lock): keep the tokens.
     if (!this.needsRenewal(current) && (!force || current.refreshToken !== seenRefreshToken)) return current;
-    if (current.refreshToken === undefined) throw new OidcError('The session has no refresh token', 'NO_REFRESH_TOKEN');
-    const metadata = await this.metadata();
+    const refreshToken = current.refreshToken;
+    if (refreshToken === undefined) throw new OidcError('The session has no refresh token', 'NO_REFRESH_TOKEN');
+    // A back-off stored by any tab of this session: wait it out, together.
+    const backoff = this.renewalBackoff();
+    const waiting = backoff && backoff.refreshToken === refreshToken && this.now() < backoff.retryAt;
+    if (waiting && (!retryNow || backoff.providerSet)) throw backoffError(backoff);
     let tokens: TokenSet;
+    let metadata: ProviderMetadata;
     try {
+      metadata = await this.metadata();
       tokens = await this.tokenRequest(
         () =>
           refreshTokenGrantRequest(metadata.token_endpoint, {
             clientId: this.config.clientId,
-            refreshToken: current.refreshToken!,
+            refreshToken,
             ...(this.config.resource !== undefined ? { resource: this.config.resource } : {}),
             customParams: this.config.customParamsRefreshTokenRequest,
           }),
-        current.refreshToken,
+        refreshToken,
       );
     } catch (e) {
-      // RFC 6749 5.2: invalid_grant means the refresh token is dead: so is the session.
-      if (isOidcError(e, 'TOKEN_ERROR') && e.oauthError === 'invalid_grant') this.store.remove('session');
-      throw e;
+      throw this.renewalFailed(toOidcError(e), current, backoff);
     }
     let claims = current.idTokenClaims;
     if (tokens.idToken !== undefined) {
@@ -421,8 +460,12 @@ export class OidcSession {
         ...this.idTokenExpectations(metadata, tokens),
         previous: current.idTokenClaims,
         ignoreNonceAfterRefresh: this.config.ignoreNonceAfterRefresh,
+      }).catch((e: unknown) => {
+        throw this.renewalFailed(toOidcError(e), current, backoff);
       });
     }
+    // Logged out (or another tab changed the session) while the request ran: store nothing.
+    if (this.restore()?.refreshToken !== refreshToken) throw new OidcError('The session changed while it was being renewed', 'NO_SESSION');
     const session: AuthSession = {
       ...current,
       idToken: tokens.idToken ?? current.idToken,
@@ -434,77 +477,117 @@ export class OidcSession {
       ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
     };
     this.store.set('session', session);
+    this.store.remove('renewal');
     return session;
   }
 
-  /** Loads userinfo with the current access token, checks its `sub` (OIDC Core 5.3.2) and stores it in the session. */
-  async loadUserInfo(): Promise<UserInfo> {
-    const current = this.restore();
-    if (!current) throw new OidcError('There is no session', 'NO_SESSION');
-    const session = await this.withUserInfo(current, await this.metadata());
-    this.store.set('session', session);
-    return session.userInfo!;
+  /**
+   * Records a failed refresh: a transient failure stores the next back-off and
+   * gets its `retryAt`; `invalid_grant` ends the session (compare and delete).
+   */
+  private renewalFailed(error: OidcError, sent: AuthSession, previous: RenewalBackoff | null): OidcError {
+    // RFC 6749 5.2: invalid_grant means the refresh token is dead: so is the session,
+    // unless another tab has stored a newer one meanwhile (no Web Locks).
+    if (isOidcError(error, 'TOKEN_ERROR') && error.oauthError === 'invalid_grant') {
+      this.discard(sent);
+      return error;
+    }
+    const next = nextBackoff(previous, error, {
+      now: this.now(),
+      policy: { initialDelaySeconds: this.config.renewRetryInitialDelayInSeconds, maxDelaySeconds: this.config.renewRetryMaxDelayInSeconds },
+      ...(sent.refreshToken !== undefined ? { refreshToken: sent.refreshToken } : {}),
+      ...(this.deps.random ? { random: this.deps.random } : {}),
+    });
+    if (!next) return error;
+    this.store.set('renewal', next);
+    return new OidcError(error.message, error.code, { ...error.cause, retryAt: Math.round(next.retryAt * 1000), attempt: next.attempt });
   }
 
   /**
-   * Logs out: the local session goes first (so a failing provider never keeps
-   * the user signed in), then the refresh and access tokens are revoked when
-   * the provider has a revocation endpoint (RFC 7009), and the RP-initiated
-   * logout URL is returned.
+   * Loads userinfo with the current access token, checks its `sub` (OIDC Core
+   * 5.3.2), and merges it into the session as stored when the answer comes,
+   * under the renewal lock: a refresh that rotated the tokens meanwhile is kept.
+   */
+  async loadUserInfo(): Promise<UserInfo> {
+    const current = this.restore();
+    if (!current) throw new OidcError('There is no session', 'NO_SESSION');
+    const { userInfo } = await this.withUserInfo(current, await this.metadata());
+    return this.lock(this.lockName(), async () => {
+      const latest = this.restore();
+      // The user signed out, or another user signed in, while userinfo loaded.
+      if (!latest || latest.idTokenClaims.sub !== current.idTokenClaims.sub) throw new OidcError('The session ended while userinfo loaded', 'NO_SESSION');
+      this.store.set('session', { ...latest, userInfo });
+      return userInfo!;
+    });
+  }
+
+  /**
+   * Logs out: the local session goes first, synchronously, so a failing
+   * provider never keeps the user signed in; see {@link endProviderSession}
+   * for the provider's side.
    */
   async logout(options: { postLogoutRedirectUri?: string; state?: string; revoke?: boolean } = {}): Promise<LogoutResult> {
     const session = this.restore();
     this.logoutLocal();
-    const errors: OidcError[] = [];
+    return this.endProviderSession(session, options);
+  }
+
+  /**
+   * The provider's side of a logout of `ended` (already removed locally):
+   * revokes its refresh and access tokens (RFC 7009) in parallel, each with a
+   * short timeout, when the provider lets public clients revoke; then returns
+   * the RP-initiated logout URL with a fresh `state` (remembered, so the
+   * return page can be recognised and scrubbed). Never rejects.
+   */
+  async endProviderSession(
+    ended: AuthSession | null,
+    options: { postLogoutRedirectUri?: string; state?: string; revoke?: boolean } = {},
+  ): Promise<LogoutResult> {
     let metadata: ProviderMetadata;
     try {
       metadata = await this.metadata();
     } catch (e) {
       return { endSessionUrl: null, errors: [toOidcError(e)] };
     }
-    const endpoint = metadata.revocation_endpoint;
-    if (session && endpoint && options.revoke !== false) {
-      // RFC 7009 2.1: revoking the refresh token first may end its access tokens too.
-      const tokens = [
-        ...(session.refreshToken ? [{ token: session.refreshToken, tokenTypeHint: 'refresh_token' as const }] : []),
-        { token: session.accessToken, tokenTypeHint: 'access_token' as const },
-      ];
-      for (const t of tokens) {
-        try {
-          await revokeToken(endpoint, { clientId: this.config.clientId, ...t }, this.deps.fetchJson);
-        } catch (e) {
-          errors.push(toOidcError(e));
-        }
-      }
-    }
+    const errors =
+      ended && options.revoke !== false ? await revokeAll(metadata, this.config.clientId, ended, this.deps.fetchJson) : [];
     const postLogoutRedirectUri = options.postLogoutRedirectUri ?? this.config.postLogoutRedirectUri;
-    const url = metadata.end_session_endpoint
-      ? endSessionUrl(metadata.end_session_endpoint, {
-          clientId: this.config.clientId,
-          ...(session ? { idTokenHint: session.idToken } : {}),
-          ...(postLogoutRedirectUri !== undefined ? { postLogoutRedirectUri } : {}),
-          ...(options.state !== undefined ? { state: options.state } : {}),
-          customParams: this.config.customParamsEndSessionRequest,
-        })
-      : null;
+    const state = options.state ?? (metadata.end_session_endpoint && postLogoutRedirectUri !== undefined ? randomString() : undefined);
+    let url: string | null;
+    try {
+      url = logoutUrl(metadata, {
+        clientId: this.config.clientId,
+        ...(ended ? { idTokenHint: ended.idToken } : {}),
+        ...(postLogoutRedirectUri !== undefined ? { postLogoutRedirectUri } : {}),
+        ...(state !== undefined ? { state } : {}),
+        customParams: this.config.customParamsEndSessionRequest,
+      });
+    } catch (e) {
+      return { endSessionUrl: null, errors: [...errors, toOidcError(e)] };
+    }
+    if (url && state !== undefined) this.logoutStates.save(state);
     return { endSessionUrl: url, errors };
   }
 
-  /** Forgets the session and any pending login, without asking the provider. */
+  /** Forgets the session and its renewal back-off, without asking the provider. */
   logoutLocal(): void {
     this.store.remove('session');
-    this.store.remove('transaction');
+    this.store.remove('renewal');
   }
 
   private keys(metadata: ProviderMetadata): KeyResolver {
-    this.keyResolver ??= jwksKeyResolver({
-      jwksUri: metadata.jwks_uri,
-      fetchJson: this.deps.fetchJson,
-      store: this.store,
-      now: this.now,
-      ttlSeconds: this.config.discoveryCacheSeconds,
-    });
-    return this.keyResolver;
+    // A new discovery document may name another jwks_uri: follow it.
+    if (this.keyResolver?.jwksUri !== metadata.jwks_uri) {
+      const resolve = jwksKeyResolver({
+        jwksUri: metadata.jwks_uri,
+        fetchJson: this.fetchJson,
+        store: this.store,
+        now: this.now,
+        ttlSeconds: this.config.discoveryCacheSeconds,
+      });
+      this.keyResolver = { jwksUri: metadata.jwks_uri, resolve };
+    }
+    return this.keyResolver.resolve;
   }
 
   private idTokenExpectations(metadata: ProviderMetadata, tokens: TokenSet) {
@@ -521,7 +604,7 @@ export class OidcSession {
   }
 
   private async tokenRequest(build: () => ReturnType<typeof authorizationCodeGrantRequest>, previousRefreshToken?: string): Promise<TokenSet> {
-    const res = await send(this.deps.fetchJson, build());
+    const res = await send(this.fetchJson, build());
     return processTokenResponse(res, {
       now: this.now(),
       ...(previousRefreshToken !== undefined ? { previousRefreshToken } : {}),
@@ -530,7 +613,7 @@ export class OidcSession {
 
   private async withUserInfo(session: AuthSession, metadata: ProviderMetadata): Promise<AuthSession> {
     if (!metadata.userinfo_endpoint) throw new OidcError('The provider has no userinfo endpoint', 'USERINFO_ERROR');
-    const userInfo = await fetchUserInfo(metadata.userinfo_endpoint, session.accessToken, session.idTokenClaims.sub, this.deps.fetchJson);
+    const userInfo = await fetchUserInfo(metadata.userinfo_endpoint, session.accessToken, session.idTokenClaims.sub, this.fetchJson);
     return { ...session, userInfo };
   }
 }

@@ -1,6 +1,6 @@
 import { AuthStorage, MemoryStorage, Store, type StoreKey, WebStorage, createStorage } from './storage';
 
-const ALL_KEYS: readonly StoreKey[] = ['discovery', 'jwks', 'transaction', 'session'];
+const ALL_KEYS: readonly StoreKey[] = ['discovery', 'jwks', 'session', 'renewal'];
 
 /** A Web Storage area that is blocked: every call throws, as in a sandboxed iframe or some privacy modes. */
 class BlockedStorage implements Storage {
@@ -194,9 +194,9 @@ describe('Store', () => {
   ])('removes %s and returns null', (_, raw) => {
     const storage = new MemoryStorage();
     const store = new Store(storage, 'default');
-    storage.write(store.keyOf('transaction'), raw);
-    expect(store.get('transaction', isPair)).toBeNull();
-    expect(storage.read(store.keyOf('transaction'))).toBeNull();
+    storage.write(store.keyOf('renewal'), raw);
+    expect(store.get('renewal', isPair)).toBeNull();
+    expect(storage.read(store.keyOf('renewal'))).toBeNull();
   });
 
   it('keeps two config ids apart', () => {

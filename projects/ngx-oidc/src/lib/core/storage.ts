@@ -18,6 +18,10 @@ export abstract class AuthStorage {
   abstract write(key: string, value: string): void;
   /** Removes `key`; no error when absent. */
   abstract remove(key: string): void;
+  /** The stored keys, to prune old entries; a storage that cannot list returns `[]`. */
+  keys(): string[] {
+    return [];
+  }
 }
 
 /** {@link AuthStorage} over a Web Storage area (`sessionStorage`, `localStorage`). */
@@ -47,6 +51,14 @@ export class WebStorage extends AuthStorage {
       // Nothing to remove from a storage that cannot be read.
     }
   }
+
+  override keys(): string[] {
+    try {
+      return Array.from({ length: this.area.length }, (_, i) => this.area.key(i)).filter((k): k is string => k !== null);
+    } catch {
+      return [];
+    }
+  }
 }
 
 /** {@link AuthStorage} in memory: gone on reload; never shared with other tabs. */
@@ -64,6 +76,10 @@ export class MemoryStorage extends AuthStorage {
   override remove(key: string): void {
     this.values.delete(key);
   }
+
+  override keys(): string[] {
+    return [...this.values.keys()];
+  }
 }
 
 /** The built-in storages, by a JSON-friendly name (config key `storage`). */
@@ -75,6 +91,11 @@ export type StorageKind = 'sessionStorage' | 'localStorage' | 'memory';
  */
 export function createStorage(kind: StorageKind): AuthStorage {
   if (kind === 'memory') return new MemoryStorage();
+  return webStorage(kind) ?? new MemoryStorage();
+}
+
+/** The Web Storage area `kind` when it exists and takes a write, else `null`. */
+export function webStorage(kind: 'sessionStorage' | 'localStorage'): WebStorage | null {
   try {
     const area = (globalThis as { [k in StorageKind]?: Storage })[kind];
     if (area) {
@@ -84,15 +105,15 @@ export function createStorage(kind: StorageKind): AuthStorage {
       return new WebStorage(area);
     }
   } catch {
-    // Blocked by the browser: fall through to memory.
+    // Blocked by the browser (privacy modes, sandboxed iframes).
   }
-  return new MemoryStorage();
+  return null;
 }
 
 /** The keys the library stores, each under the config id's namespace. */
-export type StoreKey = 'discovery' | 'jwks' | 'transaction' | 'session';
+export type StoreKey = 'discovery' | 'jwks' | 'session' | 'renewal';
 
-const STORE_KEYS: readonly StoreKey[] = ['discovery', 'jwks', 'transaction', 'session'];
+const STORE_KEYS: readonly StoreKey[] = ['discovery', 'jwks', 'session', 'renewal'];
 
 /**
  * A JSON view of an {@link AuthStorage} under one config id's namespace,
