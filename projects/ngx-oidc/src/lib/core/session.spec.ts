@@ -550,3 +550,250 @@ describe('OidcSession: storage', () => {
     expect(session.restore()).toBeNull();
   });
 });
+
+describe('OidcSession: a provider that is down, slow or busy', () => {
+  const busy = (retryAfter?: string): OidcHttpResponse => ({
+    status: 503,
+    headers: { 'content-type': 'text/html', ...(retryAfter ? { 'retry-after': retryAfter } : {}) },
+    body: '<html>maintenance</html>',
+  });
+
+  it('backs off after a 503: no request before Retry-After, the session kept, then renewed and the back-off gone', async () => {
+    const { op, session, login, clock } = await setup();
+    await login();
+    op.override('token', busy('120'));
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'HTTP_ERROR', cause: { status: 503, retryAfter: 120, retryAt: (START + 120) * 1000 } });
+    expect(session.restore()).not.toBeNull();
+    for (const step of [1, 30, 60, 28]) {
+      clock.now += step;
+      await expect(session.refresh()).rejects.toMatchObject({ code: 'HTTP_ERROR', cause: { deferred: true } });
+    }
+    expect(op.count('token')).toBe(2);
+    op.clearOverrides();
+    clock.now += 1;
+    await expect(session.refresh()).resolves.toMatchObject({ idTokenClaims: { sub: 'alice' } });
+    expect(op.count('token')).toBe(3);
+    expect(session.renewalBackoff()).toBeNull();
+  });
+
+  it('three tabs sharing a session during a two-minute outage ask the provider as one', async () => {
+    const { op, login, makeSession, storage, clock } = await setup({ config: { renewRetryInitialDelayInSeconds: 5, renewRetryMaxDelayInSeconds: 300 } });
+    await login();
+    const tabs = [makeSession(storage), makeSession(storage), makeSession(storage)];
+    op.override('token', busy());
+    const before = op.count('token');
+    // Every tab's timer fires every second for two minutes: bounded by the loop, not by time.
+    for (let second = 0; second < 120; second++) {
+      await Promise.allSettled(tabs.map((t) => t.refresh()));
+      clock.now += 1;
+    }
+    const attempts = op.count('token') - before;
+    // 5 s doubling with jitter (2.5..5, 5..10, 10..20, 20..40, 40..80 s): at most 7 in 120 s.
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    expect(attempts).toBeLessThanOrEqual(7);
+    expect(tabs.every((t) => t.restore() !== null)).toBe(true);
+  });
+
+  it('times a hung token request out, and the lock is free for the next renewal', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const { op, session, login, clock } = await setup({ config: { httpTimeoutInSeconds: 10 } });
+      await login();
+      op.override('token', () => new Promise(() => undefined), true);
+      const hung = session.refresh();
+      const settled = expect(hung).rejects.toMatchObject({ code: 'TIMEOUT', cause: { retryAt: expect.any(Number) } });
+      await jest.advanceTimersByTimeAsync(10_000);
+      await settled;
+      clock.now += 10;
+      await expect(session.refresh({ retryNow: true })).resolves.toMatchObject({ idTokenClaims: { sub: 'alice' } });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('a tab back online retries at once, unless the provider set the wait', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    op.override('token', () => Promise.reject(new TypeError('Failed to fetch')), true);
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    await expect(session.refresh({ retryNow: true })).resolves.toBeDefined();
+    op.override('token', busy('60'), true);
+    await expect(session.refresh()).rejects.toMatchObject({ cause: { retryAfter: 60 } });
+    await expect(session.refresh({ retryNow: true })).rejects.toMatchObject({ cause: { deferred: true } });
+  });
+
+  it("without Web Locks, invalid_grant for a token another tab already rotated keeps that tab's session", async () => {
+    const { op, login, session, storage, clock } = await setup();
+    await login();
+    const stale = session.restore()!;
+    const now = () => clock.now;
+    const unlocked = (s: AuthStorage) => new OidcSession(session.config, { fetchJson: op.fetchJson, storage: s, transactionStorage: null, now });
+    const tabA = unlocked(storage);
+    const fresh = await tabA.refresh();
+    // Tab B still holds the old refresh token (no lock told it to wait): the provider refuses it.
+    const viewB = new MemoryStorage();
+    viewB.write(session.store.keyOf('session'), JSON.stringify(stale));
+    const tabB = new OidcSession(session.config, { fetchJson: op.fetchJson, storage: viewB, transactionStorage: null, now });
+    await expect(tabB.refresh()).rejects.toMatchObject({ oauthError: 'invalid_grant' });
+    expect(tabB.restore()).toBeNull();
+    // Compare and delete: the shared session holds A's newer token, and stays.
+    expect(tabA.discard(stale)).toBe(false);
+    expect(tabA.restore()?.refreshToken).toBe(fresh.refreshToken);
+  });
+
+  it('stores nothing when the session was logged out while a refresh ran', async () => {
+    const { op, session, login, clock } = await setup();
+    await login();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const real = op.fetchJson;
+    const slow = new OidcSession(session.config, {
+      fetchJson: async (req) => (req.url.endsWith('/token') ? gate.then(() => real(req)) : real(req)),
+      storage: session.store.storage,
+      transactionStorage: null,
+      now: () => clock.now,
+    });
+    const renewal = slow.refresh();
+    await new Promise((r) => setTimeout(r, 5));
+    slow.logoutLocal();
+    release();
+    await expect(renewal).rejects.toMatchObject({ code: 'NO_SESSION' });
+    expect(slow.restore()).toBeNull();
+  });
+});
+
+describe('OidcSession: transactions and token storage', () => {
+  it('finishes a login with memory token storage: the transaction waits in its own storage', async () => {
+    const { op, session, txStorage, pending } = await setup();
+    const url = await session.beginLogin();
+    expect(pending()).toHaveLength(1);
+    expect(session.store.storage.keys().some((k) => k.includes('.tx.'))).toBe(false);
+    expect(txStorage.keys()).toHaveLength(1);
+    await expect(session.finishLogin(await op.authorize(url))).resolves.toBeDefined();
+    expect(pending()).toEqual([]);
+  });
+
+  it('fails before any request with STORAGE_UNAVAILABLE when no Web Storage can keep the transaction', async () => {
+    const { op, session } = await setup();
+    const noStorage = new OidcSession(session.config, { fetchJson: op.fetchJson, storage: new MemoryStorage(), transactionStorage: null });
+    await expect(noStorage.beginLogin()).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    expect(op.requests).toHaveLength(0);
+  });
+
+  it('keeps the page sessionStorage for transactions by default', async () => {
+    const { op, session } = await setup();
+    sessionStorage.clear();
+    const byDefault = new OidcSession(session.config, { fetchJson: op.fetchJson, storage: new MemoryStorage() });
+    const state = new URL(await byDefault.beginLogin()).searchParams.get('state');
+    expect(sessionStorage.getItem(`ngx-oidc.default.tx.${state}`)).not.toBeNull();
+    sessionStorage.clear();
+  });
+
+  it('keeps several pending logins apart: each callback consumes only its own', async () => {
+    const { op, session, pending } = await setup();
+    const first = await session.beginLogin({ returnUrl: '/a' });
+    const renew = await session.beginLogin({ returnUrl: '/b' });
+    expect(pending()).toHaveLength(2);
+    const answerB = await op.authorize(renew);
+    const answerA = await op.authorize(first);
+    await expect(session.finishLogin(answerB)).resolves.toMatchObject({ returnUrl: '/b' });
+    expect(pending()).toEqual([new URL(first).searchParams.get('state')]);
+    await expect(session.finishLogin(answerA)).resolves.toMatchObject({ returnUrl: '/a' });
+  });
+
+  it('drops transactions older than the timeout when a new one is stored', async () => {
+    const { session, pending, clock } = await setup();
+    await session.beginLogin();
+    clock.now += 601;
+    await session.beginLogin();
+    expect(pending()).toHaveLength(1);
+  });
+
+  it('with useRefreshToken: false stores no refresh token even when the provider sends one', async () => {
+    const { login, session } = await setup({ config: { useRefreshToken: false } });
+    const { result } = await login();
+    expect(result.session.refreshToken).toBeUndefined();
+    expect(JSON.stringify(session.store.storage.read(session.store.keyOf('session')))).not.toContain('rt-');
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'NO_REFRESH_TOKEN' });
+  });
+
+  it('sends id_token_hint with prompt=none, and only then', async () => {
+    const { session, login } = await setup();
+    const { result } = await login();
+    expect(new URL(await session.beginLogin({ prompt: 'none', renew: true })).searchParams.get('id_token_hint')).toBe(result.session.idToken);
+    expect(new URL(await session.beginLogin()).searchParams.has('id_token_hint')).toBe(false);
+  });
+
+  it('merges userinfo into the session as stored when it arrives, keeping a refresh token rotated meanwhile', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    op.override('userinfo', async () => {
+      await gate;
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"sub":"alice","name":"Alice"}' };
+    }, true);
+    const info = session.loadUserInfo();
+    await new Promise((r) => setTimeout(r, 5));
+    const rotated = await session.refresh();
+    release();
+    await info;
+    expect(session.restore()).toMatchObject({ refreshToken: rotated.refreshToken, userInfo: { name: 'Alice' } });
+  });
+
+  it('follows a new jwks_uri when discovery changes', async () => {
+    const { op, session, login, clock } = await setup({ config: { discoveryCacheSeconds: 60 } });
+    await login();
+    const jwks = op.metadata().jwks_uri;
+    op.metadataOverrides['jwks_uri'] = `${jwks}?v=2`;
+    await op.rotateKeys();
+    clock.now += 61;
+    await session.refresh();
+    expect(op.requests.some((r) => r.url === `${jwks}?v=2`)).toBe(true);
+  });
+});
+
+describe('OidcSession: logout under faults', () => {
+  it('revokes in parallel with a short timeout: a hung revocation endpoint delays nothing for long', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const { op, session, login } = await setup();
+      await login();
+      const seen: boolean[] = [];
+      op.override('revocation', (req) => {
+        seen.push(req.keepalive === true);
+        return new Promise(() => undefined);
+      });
+      const result = session.logout();
+      expect(session.restore()).toBeNull();
+      await jest.advanceTimersByTimeAsync(3000);
+      const { errors, endSessionUrl } = await result;
+      expect(errors.map((e) => e.code)).toEqual(['TIMEOUT', 'TIMEOUT']);
+      expect(seen).toEqual([true, true]);
+      expect(endSessionUrl).not.toBeNull();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('skips revocation when the provider admits no public client there', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    op.metadataOverrides['revocation_endpoint_auth_methods_supported'] = ['client_secret_basic', 'private_key_jwt'];
+    session.store.remove('discovery');
+    const { errors } = await session.logout();
+    expect(errors).toEqual([]);
+    expect(op.count('revocation')).toBe(0);
+  });
+
+  it('sends a generated state with the end-session request and remembers it for the return', async () => {
+    const { session, login } = await setup();
+    await login();
+    const { endSessionUrl } = await session.logout();
+    const state = new URL(endSessionUrl!).searchParams.get('state');
+    expect(state).toMatch(/^[\w-]{20,}$/);
+    expect(session.logoutStates.take('other')).toBe(false);
+    expect(session.logoutStates.take(state)).toBe(true);
+    expect(session.logoutStates.take(state)).toBe(false);
+  });
+});
