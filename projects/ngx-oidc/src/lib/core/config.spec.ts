@@ -267,3 +267,19 @@ describe('resolveConfig: types of values from JSON', () => {
     expect(resolveConfig({ ...BASE, secureRoutes: ['http://127.0.0.1:4401/api'] }).secureRoutes).toEqual(['http://127.0.0.1:4401/api']);
   });
 });
+
+describe('resolveConfig: timeouts, back-off and owned parameters', () => {
+  it('defaults to a 10 s request timeout and a 5 s to 300 s renewal back-off', () => {
+    expect(resolveConfig(BASE)).toMatchObject({ httpTimeoutInSeconds: 10, renewRetryInitialDelayInSeconds: 5, renewRetryMaxDelayInSeconds: 300 });
+  });
+
+  it('refuses a zero timeout and a cap below the first delay', () => {
+    expectConfigInvalid({ ...BASE, httpTimeoutInSeconds: 0 }, 'httpTimeoutInSeconds');
+    expectConfigInvalid({ ...BASE, httpTimeoutInSeconds: '10' }, 'httpTimeoutInSeconds');
+    expectConfigInvalid({ ...BASE, renewRetryInitialDelayInSeconds: 60, renewRetryMaxDelayInSeconds: 30 }, 'renewRetryMaxDelayInSeconds');
+  });
+
+  it.each(['max_age', 'response_mode'])('refuses %s in customParamsAuthRequest at start-up', (name) => {
+    expectConfigInvalid({ ...BASE, customParamsAuthRequest: { [name]: 'x' } }, 'customParamsAuthRequest');
+  });
+});

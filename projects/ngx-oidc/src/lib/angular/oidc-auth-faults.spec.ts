@@ -1,0 +1,214 @@
+import { TestBed } from '@angular/core/testing';
+import { firstValueFrom } from 'rxjs';
+import type { OidcHttpResponse } from '../core/http';
+import { APP, API, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import type { AuthEvent } from './events';
+import type { AuthStatus } from './oidc-auth';
+import { withCheckAuthOnStartup, withSilentRenewIframe } from './provide-auth';
+import { AUTH_RANDOM } from './tokens';
+
+afterEach(() => {
+  jest.useRealTimers();
+  setLocation('/');
+  sessionStorage.clear();
+  localStorage.clear();
+  document.querySelectorAll('base').forEach((b) => b.remove());
+});
+
+const UNAVAILABLE: OidcHttpResponse = { status: 503, headers: { 'content-type': 'text/html' }, body: '<html>maintenance</html>' };
+
+function record(h: { auth: { events$: { subscribe(fn: (e: AuthEvent) => void): unknown } } }): AuthEvent[] {
+  const events: AuthEvent[] = [];
+  h.auth.events$.subscribe((e) => events.push(e));
+  return events;
+}
+
+/** The harness with a fixed jitter, so the back-off delays are known: half of each doubling step. */
+const withoutJitter = [{ provide: AUTH_RANDOM, useValue: () => 0 }];
+
+describe('OidcAuth: renewal while the provider is down', () => {
+  it('a two-minute 503 outage: bounded attempts by the renewal timer, session kept and retrying, then fresh tokens', async () => {
+    const h = await setupAuth({ config: { silentRenew: true }, providers: withoutJitter });
+    await signIn(h);
+    const events = record(h);
+    const statuses: AuthStatus[] = [];
+    h.op.override('token', UNAVAILABLE);
+    const before = h.op.count('token');
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    // The token is due at 270 s: move there, then through two minutes of outage, a second at a time.
+    h.clock.now += 270;
+    await h.auth.refresh().catch(() => undefined);
+    for (let second = 0; second < 120; second++) {
+      h.clock.now += 1;
+      await jest.advanceTimersByTimeAsync(1000);
+      statuses.push(h.auth.status());
+    }
+    const attempts = h.op.count('token') - before;
+    // 2.5, 5, 10, 20, 40 s apart without jitter: the first and five retries fit in 120 s.
+    expect(attempts).toBe(6);
+    expect(h.auth.isAuthenticated()).toBe(true);
+    expect(new Set(statuses)).toEqual(new Set(['retrying']));
+    expect(events.filter((e) => e.type === 'RenewRetryScheduled')).toHaveLength(6);
+    expect(events.some((e) => e.type === 'SessionEnded')).toBe(false);
+    // The provider is back: the next scheduled attempt renews, the error clears, the back-off resets.
+    h.op.clearOverrides();
+    const old = h.auth.accessToken();
+    for (let second = 0; second < 90 && h.auth.status() !== 'authenticated'; second++) {
+      h.clock.now += 1;
+      await jest.advanceTimersByTimeAsync(1000);
+    }
+    expect(h.auth.status()).toBe('authenticated');
+    expect(h.auth.accessToken()).not.toBe(old);
+    expect(h.auth.error()).toBeNull();
+    expect(sessionStorage.getItem('ngx-oidc.default.renewal')).toBeNull();
+  });
+
+  it('honours Retry-After: no request before it, even when the browser comes back online', async () => {
+    const h = await setupAuth({ config: { silentRenew: true }, providers: withoutJitter });
+    await signIn(h);
+    h.op.override('token', { ...UNAVAILABLE, headers: { 'retry-after': '60' } });
+    h.clock.now += 280;
+    await expect(h.auth.refresh()).rejects.toMatchObject({ cause: { retryAfter: 60 } });
+    const count = h.op.count('token');
+    window.dispatchEvent(new Event('online'));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(h.op.count('token')).toBe(count);
+    expect(h.auth.status()).toBe('retrying');
+  });
+
+  it('retries at once when the browser comes back online or the tab becomes visible', async () => {
+    const h = await setupAuth({ config: { silentRenew: true } });
+    await signIn(h);
+    h.op.override('token', () => Promise.reject(new TypeError('Failed to fetch')), true);
+    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(h.auth.status()).toBe('retrying');
+    window.dispatchEvent(new Event('online'));
+    for (let i = 0; i < 100 && h.auth.status() !== 'authenticated'; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(h.auth.status()).toBe('authenticated');
+    h.op.override('token', () => Promise.reject(new TypeError('Failed to fetch')), true);
+    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    document.dispatchEvent(new Event('visibilitychange'));
+    for (let i = 0; i < 100 && h.auth.status() !== 'authenticated'; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(h.auth.status()).toBe('authenticated');
+  });
+
+  it('shows renewing while a renewal runs, and clears an earlier error once a renewal succeeds', async () => {
+    const h = await setupAuth();
+    await signIn(h);
+    h.op.override('token', () => Promise.reject(new TypeError('Failed to fetch')), true);
+    await h.auth.refresh().catch(() => undefined);
+    expect(h.auth.error()?.code).toBe('NETWORK_ERROR');
+    h.clock.now += 10;
+    const renewal = h.auth.refresh();
+    await Promise.resolve();
+    expect(h.auth.status()).toBe('renewing');
+    await renewal;
+    expect(h.auth.status()).toBe('authenticated');
+    expect(h.auth.error()).toBeNull();
+  });
+
+  it('ends the session exactly once on a definitive failure, even with several callers', async () => {
+    const h = await setupAuth();
+    await signIn(h);
+    const events = record(h);
+    h.op.override('token', { status: 400, headers: {}, body: '{"error":"invalid_grant"}' });
+    await Promise.allSettled([h.auth.refresh(), h.auth.refresh(), h.auth.refresh()]);
+    await h.auth.refresh().catch(() => undefined);
+    expect(events.filter((e) => e.type === 'SessionEnded')).toHaveLength(1);
+    expect(h.auth.status()).toBe('unauthenticated');
+  });
+});
+
+describe('OidcAuth: logout is local first', () => {
+  it('with a revocation endpoint that never answers: signed out at once, no token sent, then the end-session redirect', async () => {
+    const h = await setupAuth();
+    await signIn(h);
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    h.op.override('revocation', () => new Promise(() => undefined));
+    const done = h.auth.logout();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(h.auth.isAuthenticated()).toBe(false);
+    expect(h.auth.accessToken()).toBeNull();
+    expect(sessionStorage.getItem('ngx-oidc.default.session')).toBeNull();
+    expect(h.redirects.filter((u) => u.includes('/session/end'))).toHaveLength(0);
+    // An API call made meanwhile goes without the token.
+    const call = firstValueFrom(h.http.get(`${API}/orders`));
+    await jest.advanceTimersByTimeAsync(0);
+    const sent = h.httpMock.expectOne(`${API}/orders`);
+    expect(sent.request.headers.has('Authorization')).toBe(false);
+    sent.flush({});
+    await call;
+    await jest.advanceTimersByTimeAsync(3000);
+    const result = await done;
+    expect(result.errors.map((e) => e.code)).toEqual(['TIMEOUT', 'TIMEOUT']);
+    expect(new URL(h.redirects.at(-1)!).searchParams.get('state')).toMatch(/^[\w-]{20,}$/);
+  });
+
+  it('takes the end-session state off the address bar when the provider sends the browser back', async () => {
+    const first = await setupAuth();
+    await signIn(first);
+    await first.auth.logout();
+    const state = new URL(first.redirects.at(-1)!).searchParams.get('state')!;
+    TestBed.resetTestingModule();
+    setLocation(`/?state=${state}`);
+    await setupAuth({ provider: first.op, now: first.clock.now });
+    expect(window.location.search).toBe('');
+    // A state this tab did not send stays where it is (it may be the app's own).
+    TestBed.resetTestingModule();
+    setLocation('/?state=not-ours');
+    await setupAuth({ provider: first.op, now: first.clock.now });
+    expect(window.location.search).toBe('?state=not-ours');
+  });
+});
+
+describe('OidcAuth: storage and transactions', () => {
+  it("finishes a login with storage: 'memory': the pending login waits in sessionStorage", async () => {
+    const h = await setupAuth({ config: { storage: 'memory' } });
+    await h.auth.login({ returnUrl: '/orders' });
+    expect(Object.keys(sessionStorage).filter((k) => k.startsWith('ngx-oidc.default.tx.'))).toHaveLength(1);
+    setLocation(await h.providerAnswer());
+    await h.auth.checkAuth();
+    expect(h.auth.isAuthenticated()).toBe(true);
+    expect(sessionStorage.getItem('ngx-oidc.default.session')).toBeNull();
+  });
+
+  it('an app booted inside the silent-renew iframe runs no check, timer or renewal: it only answers its parent', async () => {
+    const first = await setupAuth();
+    await signIn(first);
+    TestBed.resetTestingModule();
+    setLocation('/silent-renew?code=abc&state=xyz');
+    const framed = jest.spyOn(window, 'parent', 'get').mockReturnValue({ postMessage: () => undefined } as unknown as Window);
+    try {
+      first.clock.now += 400;
+      const requests = first.op.requests.length;
+      const h = await setupAuth({
+        provider: first.op,
+        now: first.clock.now,
+        config: { silentRenew: true, silentRenewUrl: `${APP}/silent-renew` },
+        features: [withCheckAuthOnStartup(), withSilentRenewIframe()],
+      });
+      expect(h.auth.ready()).toBe(true);
+      expect(h.auth.isAuthenticated()).toBe(false);
+      expect(first.op.requests.length).toBe(requests);
+      // The pending transaction of the parent is untouched.
+      expect(window.location.search).toBe('?code=abc&state=xyz');
+    } finally {
+      framed.mockRestore();
+    }
+  });
+});
+
+describe('authInterceptor: relative URLs', () => {
+  it('resolves them against document.baseURI, as HttpClient does', async () => {
+    const base = document.createElement('base');
+    base.href = `${APP}/shop/`;
+    document.head.appendChild(base);
+    const h = await setupAuth({ config: { secureRoutes: [`${APP}/shop/api/`] } });
+    await signIn(h);
+    const call = firstValueFrom(h.http.get('api/orders'));
+    const sent = h.httpMock.expectOne('api/orders');
+    expect(sent.request.headers.get('Authorization')).toBe(`Bearer ${h.auth.accessToken()}`);
+    sent.flush({});
+    await call;
+  });
+});
