@@ -1,15 +1,18 @@
 export declare const APP_ROOT: string;
-export declare const PORTS: { app: number; idp: number; api: number; recorder: number };
+export declare const PORTS: { app: number; idp: number; api: number; recorder: number; faults: number };
 export interface Stack {
   idp: { issuer: string; close(): Promise<void> };
   api: { url: string; close(): Promise<void> };
   recorder: { url: string; close(): Promise<void> };
   app: { url: string; close(): Promise<void> };
+  /** The fault hook's control server, when started with `faults: true`. */
+  faults?: { url: string; close(): Promise<void> };
   close(): Promise<void[]>;
 }
 export declare function startStack(options?: {
   flow?: string;
-  ports?: typeof PORTS;
+  ports?: Omit<typeof PORTS, 'faults'> & { faults?: number };
   accessTokenTtl?: number;
   log?: (line: string) => void;
+  faults?: boolean;
 }): Promise<Stack>;

@@ -3,19 +3,30 @@
 import { fileURLToPath } from 'node:url';
 import { startApi, startRecorder } from './api/server.mjs';
 import { startAppServer } from './app-server.mjs';
+import { createFaultHook } from './idp/faults.mjs';
 import { startIdp } from './idp/provider.mjs';
 
 export const APP_ROOT = fileURLToPath(new URL('../dist/sample-app/browser/', import.meta.url));
 
-/** Default ports; the e2e suite uses the same ones, so stop `npm start` before `npm test`. */
-export const PORTS = { app: 4200, idp: 4400, api: 4401, recorder: 4402 };
+/**
+ * Default ports; the e2e suite uses the same ones, so stop `npm start` before `npm test`.
+ * `faults` is the provider's fault-injection control port, open only in the e2e suite.
+ */
+export const PORTS = { app: 4200, idp: 4400, api: 4401, recorder: 4402, faults: 4403 };
 
-export async function startStack({ flow = 'refresh', ports = PORTS, accessTokenTtl, log } = {}) {
+/**
+ * Starts the stack. `faults: true` (the e2e suite only) puts the fault hook in
+ * front of the provider and opens its control server on `ports.faults`.
+ */
+export async function startStack({ flow = 'refresh', ports = PORTS, accessTokenTtl, log, faults = false } = {}) {
   const started = [];
   try {
     const issuer = `http://127.0.0.1:${ports.idp}`;
     const appOrigins = [`http://127.0.0.1:${ports.app}`, `http://localhost:${ports.app}`];
-    const idp = await startIdp({ port: ports.idp, appOrigins, apiOrigin: `http://127.0.0.1:${ports.api}`, accessTokenTtl, log });
+    const hook = faults ? createFaultHook({ appOrigins, log }) : undefined;
+    const faultControl = hook ? await hook.listen(ports.faults ?? PORTS.faults) : undefined;
+    if (faultControl) started.push(faultControl);
+    const idp = await startIdp({ port: ports.idp, appOrigins, apiOrigin: `http://127.0.0.1:${ports.api}`, accessTokenTtl, log, faults: hook });
     started.push(idp);
     const api = await startApi({ port: ports.api, issuer, appOrigins });
     started.push(api);
@@ -23,7 +34,7 @@ export async function startStack({ flow = 'refresh', ports = PORTS, accessTokenT
     started.push(recorder);
     const app = await startAppServer({ port: ports.app, root: APP_ROOT, flow, issuer, apiOrigin: `http://127.0.0.1:${ports.api}` });
     started.push(app);
-    return { idp, api, recorder, app, close: () => Promise.all(started.map((s) => s.close())) };
+    return { idp, api, recorder, app, faults: faultControl, close: () => Promise.all(started.map((s) => s.close())) };
   } catch (e) {
     await Promise.all(started.map((s) => s.close()));
     throw e;

@@ -44,7 +44,9 @@ function readForm(req) {
  * Starts the provider. `appOrigins` are the origins of apps allowed to sign in
  * (redirect URIs are derived from them), `apiOrigin` the resource server.
  * `accessTokenTtl` is the access token lifetime in seconds for the `spa*`
- * clients; `spa-short` always gets `shortAccessTokenTtl`.
+ * clients; `spa-short` always gets `shortAccessTokenTtl`. `faults` is the
+ * e2e suite's fault hook (`createFaultHook` in faults.mjs), in front of
+ * everything the provider serves; without it the provider is left alone.
  */
 export async function startIdp({
   port = 4400,
@@ -53,6 +55,7 @@ export async function startIdp({
   accessTokenTtl = 300,
   shortAccessTokenTtl = 10,
   log = () => undefined,
+  faults,
 } = {}) {
   const issuer = `http://127.0.0.1:${port}`;
   const callbacks = (path) => appOrigins.map((o) => `${o}${path}`);
@@ -72,7 +75,11 @@ export async function startIdp({
     clients: [
       publicClient('spa'),
       publicClient('spa-short'),
-      publicClient('spa-iframe', { grant_types: ['authorization_code'], redirect_uris: [...callbacks('/callback'), ...callbacks('/silent-renew.html')] }),
+      publicClient('spa-iframe', {
+        grant_types: ['authorization_code'],
+        // The static page the library ships, or the app's own route (SilentRenewComponent).
+        redirect_uris: [...callbacks('/callback'), ...callbacks('/silent-renew.html'), ...callbacks('/silent-renew')],
+      }),
       publicClient('spa-par', { require_pushed_authorization_requests: true }),
       { ...INTROSPECTOR, grant_types: [], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_post' },
     ],
@@ -194,7 +201,7 @@ export async function startIdp({
     res.writeHead(404).end();
   };
 
-  const server = createServer((req, res) => {
+  const serve = (req, res) => {
     if (req.url?.startsWith('/interaction/')) {
       interaction(req, res).catch((err) => {
         log(`idp interaction error: ${err.stack ?? err}`);
@@ -204,7 +211,8 @@ export async function startIdp({
       return;
     }
     handle(req, res);
-  });
+  };
+  const server = createServer(faults ? (req, res) => faults.intercept(req, res, () => serve(req, res)) : serve);
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);

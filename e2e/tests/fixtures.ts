@@ -92,3 +92,103 @@ export async function isActive(token: string): Promise<boolean> {
   const body = (await res.json()) as { active?: boolean };
   return body.active === true;
 }
+
+/** The fault hook's control server (e2e/idp/faults.mjs), started by global-setup only. */
+export const FAULTS = `http://127.0.0.1:${PORTS.faults}`;
+
+/**
+ * What a fault does: `unavailable` answers `status` (503) with `Retry-After`,
+ * `hang` never answers (the socket is held until the faults are cleared),
+ * `reset` destroys the connection, `garbage` answers 200 with an HTML page.
+ */
+export type FaultMode = 'unavailable' | 'hang' | 'reset' | 'garbage';
+
+/** One fault at the provider. */
+export interface Fault {
+  /** The provider path(s), such as `/token` or `/.well-known/openid-configuration`. */
+  readonly path: string | readonly string[];
+  readonly mode: FaultMode;
+  /** `unavailable` only: the status (default 503). */
+  readonly status?: number;
+  /** `unavailable` only: `Retry-After` in seconds (default 30); `null` sends none. */
+  readonly retryAfter?: number | null;
+  /** Only requests that match: the method, the `grant_type` (on /token), other form or query parameters. */
+  readonly when?: {
+    readonly method?: string;
+    readonly grantType?: string;
+    readonly form?: Readonly<Record<string, string>>;
+    readonly query?: Readonly<Record<string, string>>;
+  };
+  /** Only the next N matching requests (default: all, until cleared). */
+  readonly times?: number;
+}
+
+/** A request as the provider saw it (OPTIONS preflights are counted apart). */
+export interface ProviderRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly grantType?: string;
+  readonly tokenTypeHint?: string;
+  readonly prompt?: string;
+  readonly redirectUri?: string;
+  /** The fault it met, if any. */
+  readonly fault?: FaultMode;
+  /** When the provider saw it (ms since the epoch, the provider's clock). */
+  readonly at: number;
+}
+
+/** What the provider saw since the last reset. */
+export interface ProviderCounts {
+  /** Requests per path, faulted or not, preflights excluded. */
+  readonly paths: Readonly<Record<string, number>>;
+  /** /token requests per `grant_type`. */
+  readonly grants: Readonly<Record<string, number>>;
+  /** OPTIONS preflights per path (never faulted). */
+  readonly preflights: Readonly<Record<string, number>>;
+  /** Faulted requests per path. */
+  readonly faulted: Readonly<Record<string, number>>;
+  /** Every request, in order (the first 2000). */
+  readonly requests: readonly ProviderRequest[];
+}
+
+async function control(method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${FAULTS}${path}`, {
+    method,
+    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
+  const answer: unknown = await res.json();
+  if (!res.ok) throw new Error(`fault control ${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/**
+ * Drives the provider's fault hook and reads its counters. The hook counts
+ * every request whether faulted or not; the fault scenarios reset it before
+ * and after each test, so other spec files never meet a fault.
+ */
+export const faults = {
+  /** Adds faults (the first matching one applies). */
+  async set(...added: Fault[]): Promise<void> {
+    await control('POST', '/faults', added);
+  },
+  /** Removes every fault and drops hung requests; the counters stay. */
+  async clear(): Promise<void> {
+    await control('DELETE', '/faults');
+  },
+  /** Removes every fault, drops hung requests and zeroes the counters. */
+  async reset(): Promise<void> {
+    await control('POST', '/reset');
+  },
+  /** Everything the provider saw since the last reset. */
+  async counts(): Promise<ProviderCounts> {
+    return (await control('GET', '/counts')) as ProviderCounts;
+  },
+  /** Requests the provider saw on `path` (preflights excluded). */
+  async count(path: string): Promise<number> {
+    return (await faults.counts()).paths[path] ?? 0;
+  },
+  /** /token requests the provider saw with `grant_type`. */
+  async grants(grantType: string): Promise<number> {
+    return (await faults.counts()).grants[grantType] ?? 0;
+  },
+};
