@@ -1,4 +1,5 @@
 import { TestBed } from '@angular/core/testing';
+import { BroadcastChannel as NodeBroadcastChannel } from 'node:worker_threads';
 import { firstValueFrom } from 'rxjs';
 import type { OidcHttpResponse } from '../core/http';
 import { APP, API, setLocation, setupAuth, signIn } from '../../test/angular-harness';
@@ -210,5 +211,25 @@ describe('authInterceptor: relative URLs', () => {
     expect(sent.request.headers.get('Authorization')).toBe(`Bearer ${h.auth.accessToken()}`);
     sent.flush({});
     await call;
+  });
+});
+
+describe('OidcAuth: expiry and other tabs', () => {
+  const original = (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel;
+  beforeEach(() => ((globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = NodeBroadcastChannel));
+  afterEach(() => ((globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = original));
+
+  it('a non-renewable token expiring here ends this session only: no logout is broadcast to tabs with their own storage', async () => {
+    const other = new NodeBroadcastChannel('ngx-oidc.default');
+    const heard: unknown[] = [];
+    other.onmessage = (e: unknown) => heard.push((e as { data: unknown }).data);
+    const h = await setupAuth({ config: { scope: 'openid profile', useRefreshToken: false }, op: { accessTokenTtl: 0.02 } });
+    await signIn(h);
+    h.clock.now += 0.05;
+    for (let i = 0; i < 100 && h.auth.isAuthenticated(); i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    other.close();
+    expect(h.auth.isAuthenticated()).toBe(false);
+    expect(heard).not.toContainEqual({ type: 'logout' });
   });
 });
