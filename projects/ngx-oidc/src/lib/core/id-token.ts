@@ -107,7 +107,8 @@ export async function validateIdToken(
   return claims;
 }
 
-function readHeader(jwt: string): { alg: string; kid?: string } {
+/** The `alg` and `kid` of an ID token's protected header; `ID_TOKEN_MALFORMED` when it has none. */
+export function readHeader(jwt: string): { alg: string; kid?: string } {
   // OIDC Core 3.1.3.7 (1): encrypted ID tokens (5 parts) are not supported; a JWS has 3.
   if (jwt.split('.').length !== 3) fail('ID token is not a compact JWS', 'ID_TOKEN_MALFORMED');
   let header: Record<string, unknown>;

@@ -797,3 +797,17 @@ describe('OidcSession: logout under faults', () => {
     expect(session.logoutStates.take(state)).toBe(false);
   });
 });
+
+describe('OidcSession: keys before the refresh token is spent', () => {
+  it('a JWKS that cannot be fetched fails the renewal before the token request, keeping the refresh token usable', async () => {
+    const { op, session, login, clock } = await setup({ config: { discoveryCacheSeconds: 60 } });
+    await login();
+    clock.now += 61;
+    op.override('jwks', () => Promise.reject(new TypeError('Failed to fetch')), true);
+    const tokens = op.count('token');
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(op.count('token')).toBe(tokens);
+    clock.now += 10;
+    await expect(session.refresh()).resolves.toMatchObject({ idTokenClaims: { sub: 'alice' } });
+  });
+});

@@ -3,9 +3,9 @@ import { type RenewalBackoff, backoffError, isRenewalBackoff, nextBackoff } from
 import { parseCallbackUrl, validateCallback } from './callback';
 import type { ResolvedOidcConfig } from './config';
 import { type ProviderMetadata, loadDiscovery } from './discovery';
-import { OidcError, isOidcError, toOidcError } from './errors';
+import { OidcError, isOidcError, isTransientError, toOidcError } from './errors';
 import { type FetchJson, isJsonObject, send, withTimeout } from './http';
-import { type IdTokenClaims, allowedIdTokenAlgs, validateIdToken } from './id-token';
+import { type IdTokenClaims, allowedIdTokenAlgs, readHeader, validateIdToken } from './id-token';
 import { type KeyResolver, jwksKeyResolver } from './jwks';
 import { logoutUrl, revokeAll } from './logout';
 import { type pushedAuthorizationUrl, shouldUsePar } from './par';
@@ -441,6 +441,7 @@ export class OidcSession {
     let metadata: ProviderMetadata;
     try {
       metadata = await this.metadata();
+      await this.warmKeys(metadata, current.idToken);
       tokens = await this.tokenRequest(
         () =>
           refreshTokenGrantRequest(metadata.token_endpoint, {
@@ -479,6 +480,22 @@ export class OidcSession {
     this.store.set('session', session);
     this.store.remove('renewal');
     return session;
+  }
+
+  /**
+   * Makes sure the keys to check the refreshed ID token can be had before the
+   * refresh token is spent: a JWKS that cannot be fetched fails the renewal
+   * here, transiently, instead of after the provider rotated the refresh
+   * token (whose new value would then be lost). Costs no request while the
+   * cached JWKS is fresh; anything but a transient failure is left to the
+   * real check.
+   */
+  private async warmKeys(metadata: ProviderMetadata, idToken: string): Promise<void> {
+    try {
+      await this.keys(metadata)(readHeader(idToken));
+    } catch (e) {
+      if (isTransientError(e)) throw e;
+    }
   }
 
   /**
