@@ -1,10 +1,12 @@
-import { Component } from '@angular/core';
+import { Component, PLATFORM_ID } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { Routes } from '@angular/router';
 import type { FetchJson } from '../core/http';
+import { AuthStorage } from '../core/storage';
 import { type HarnessOptions, setLocation, setupAuth, signIn } from '../../test/angular-harness';
 import type { FakeProvider } from '../../test/fake-provider';
 import { authCallbackGuard, authGuard, autoLoginGuard, isSafeReturnUrl } from './guards';
+import { withCheckAuthOnStartup, withStorage } from './provide-auth';
 import { AUTH_FETCH } from './tokens';
 
 @Component({ template: '' })
@@ -432,5 +434,74 @@ describe('authGuard', () => {
 
     expect(await navigation).toBe(true);
     expect(h.router.url).toBe('/checked');
+  });
+});
+
+describe('on the server (SSR)', () => {
+  /** A custom storage (used on the server too) that records every access. */
+  class RecordingStorage extends AuthStorage {
+    readonly accesses: string[] = [];
+    override read(key: string): string | null {
+      this.accesses.push(`read ${key}`);
+      return null;
+    }
+    override write(key: string): void {
+      this.accesses.push(`write ${key}`);
+    }
+    override remove(key: string): void {
+      this.accesses.push(`remove ${key}`);
+    }
+  }
+
+  async function serverApp(): Promise<Harness & { storage: RecordingStorage }> {
+    const storage = new RecordingStorage();
+    const h = await app({ providers: [{ provide: PLATFORM_ID, useValue: 'server' }], features: [withCheckAuthOnStartup(), withStorage(storage)] });
+    return { ...h, storage };
+  }
+
+  /** Nothing happened: no redirect, no provider request, no storage access, no error. */
+  function expectUntouched(h: Harness & { storage: RecordingStorage }): void {
+    expect(h.redirects).toEqual([]);
+    expect(h.op.requests).toEqual([]);
+    expect(h.storage.accesses).toEqual([]);
+    expect(h.auth.error()).toBeNull();
+    expect(h.auth.lastLoginFailed()).toBe(false);
+  }
+
+  it('authCallbackGuard renders the callback route without processing the response', async () => {
+    const h = await serverApp();
+    const handleCallback = jest.spyOn(h.auth, 'handleCallback');
+
+    expect(await h.router.navigateByUrl('/callback?code=abc&state=xyz')).toBe(true);
+
+    // No STATE_MISMATCH and no redirect to unauthorizedRoute: the code is left for the browser.
+    expect(h.router.url).toBe('/callback?code=abc&state=xyz');
+    expect(handleCallback).not.toHaveBeenCalled();
+    expectUntouched(h);
+  });
+
+  it.each(['/protected', '/protected/7?tab=items', '/area/inner/3', '/shop/cart/5?coupon=x'])(
+    'autoLoginGuard renders %s without a login, a refresh or a redirect',
+    async (url) => {
+      const h = await serverApp();
+      const login = jest.spyOn(h.auth, 'login');
+      const refresh = jest.spyOn(h.auth, 'refresh');
+
+      expect(await h.router.navigateByUrl(url)).toBe(true);
+
+      expect(h.router.url).toBe(url);
+      expect(login).not.toHaveBeenCalled();
+      expect(refresh).not.toHaveBeenCalled();
+      expectUntouched(h);
+    },
+  );
+
+  it.each(['/checked', '/checked-match'])('authGuard renders %s instead of routing to unauthorizedRoute', async (url) => {
+    const h = await serverApp();
+
+    expect(await h.router.navigateByUrl(url)).toBe(true);
+
+    expect(h.router.url).toBe(url);
+    expectUntouched(h);
   });
 });

@@ -1,4 +1,5 @@
-import { inject } from '@angular/core';
+import { isPlatformBrowser } from '@angular/common';
+import { PLATFORM_ID, inject } from '@angular/core';
 import {
   type CanActivateChildFn,
   type CanActivateFn,
@@ -27,11 +28,26 @@ export function isSafeReturnUrl(url: string | undefined): url is string {
 }
 
 /**
+ * True when rendering on the server (SSR, prerendering): every guard here is
+ * then neutral. The server has no pending login (that lives in the browser's
+ * sessionStorage) and no session, so checking there would fail a real
+ * callback (`STATE_MISMATCH`) or redirect a user the browser will let
+ * through; the browser runs the guards again after hydration.
+ */
+function onServer(): boolean {
+  return !isPlatformBrowser(inject(PLATFORM_ID));
+}
+
+/**
  * For the redirect route (`redirectUrl`): finishes the login through the core
  * (or takes the result the start-up check already got), then navigates to the
  * stored return URL (same app only) or `postLoginRoute`, replacing the callback
  * entry in history. On failure it routes to `unauthorizedRoute`; the error is
  * on `OidcAuth.error()`. A reload or second call never exchanges a code twice.
+ *
+ * On the server it lets the route render and does nothing else: no callback
+ * is processed, no storage read, no redirect. The browser finishes the login
+ * after hydration.
  *
  * @example
  * ```ts
@@ -39,6 +55,7 @@ export function isSafeReturnUrl(url: string | undefined): url is string {
  * ```
  */
 export const authCallbackGuard: CanActivateFn = async () => {
+  if (onServer()) return true;
   const auth = inject(OidcAuth);
   const router = inject(Router);
   const config = await auth.loadConfig();
@@ -89,11 +106,15 @@ function canMatchTarget(segments: readonly UrlSegment[]): string {
  * token is stored, else stores the target URL and starts a login. After a
  * failed login it routes to `unauthorizedRoute` instead of looping. Waits for
  * `ready` first. Usable as `canActivate`, `canActivateChild` and `canMatch`.
+ *
+ * On the server it lets the route render (no redirect, no login, no storage
+ * read): the browser decides after hydration.
  */
 export const autoLoginGuard: CanActivateFn & CanActivateChildFn & CanMatchFn = (
   _route: unknown,
   stateOrSegments: unknown,
 ) => {
+  if (onServer()) return true;
   const target = Array.isArray(stateOrSegments)
     ? canMatchTarget(stateOrSegments as UrlSegment[])
     : (stateOrSegments as { url: string }).url;
@@ -103,8 +124,12 @@ export const autoLoginGuard: CanActivateFn & CanActivateChildFn & CanMatchFn = (
 /**
  * Only checks: lets signed-in users through and routes others to
  * `unauthorizedRoute`, without sending anyone to the provider.
+ *
+ * On the server it lets the route render (no redirect, no storage read): the
+ * browser decides after hydration.
  */
 export const authGuard: CanActivateFn & CanActivateChildFn & CanMatchFn = async () => {
+  if (onServer()) return true;
   const auth = inject(OidcAuth);
   const router = inject(Router);
   if (await auth.whenReady()) return true;

@@ -37,4 +37,15 @@ describe('httpBackendPort', () => {
     mock.expectOne('https://op.example.test/down').error(new ProgressEvent('error'));
     await expect(answer).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
   });
+
+  it('cancels the request when its signal aborts (the session timeout), and passes keepalive on', async () => {
+    const { port, mock } = setup();
+    const controller = new AbortController();
+    const answer = port({ ...formPost('https://op.example.test/revoke', new URLSearchParams({ token: 't' })), signal: controller.signal, keepalive: true });
+    const req = mock.expectOne('https://op.example.test/revoke');
+    expect(req.request.keepalive).toBe(true);
+    controller.abort();
+    await expect(answer).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(req.cancelled).toBe(true);
+  });
 });

@@ -7,7 +7,7 @@ import {
   withInterceptorsFromDi,
 } from '@angular/common/http';
 import { HttpTestingController, type TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
-import { ApplicationInitStatus, Component, provideZonelessChangeDetection } from '@angular/core';
+import { ApplicationInitStatus, Component, PLATFORM_ID, provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { type Routes, Router, provideRouter } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
@@ -317,6 +317,22 @@ describe('authInterceptor: 401 and 403', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(h.router.url).toBe('/');
     expect(h.op.count('token')).toBe(tokens);
+  });
+});
+
+describe('authInterceptor on the server (SSR)', () => {
+  it('passes secure-route requests through untouched: no token, no renewal, no navigation on a 401 or 403', async () => {
+    const h = await setupAuth({ routes, config: { logLevel: 'none' }, providers: [{ provide: PLATFORM_ID, useValue: 'server' }] });
+    for (const status of [UNAUTHORIZED, { status: 403, statusText: 'Forbidden' }]) {
+      const response = get(h, ORDERS);
+      const sent = h.httpMock.expectOne(ORDERS);
+      expect(sent.request.headers.has('Authorization')).toBe(false);
+      sent.flush(null, status);
+      await expect(response).rejects.toMatchObject({ status: status.status });
+    }
+    await new Promise((r) => setTimeout(r, 5));
+    expect(h.router.url).toBe('/');
+    expect(h.op.requests).toEqual([]);
   });
 });
 

@@ -42,8 +42,10 @@ export function authInterceptor(): HttpInterceptorFn {
     const auth = inject(OidcAuth);
     const config = auth.config();
     // Requests before the config is loaded (the config loader's own) and requests
-    // that are not for a secure route go through untouched: the short path.
-    if (!config || req.context.get(SKIP_AUTH) || req.headers.has('Authorization')) return next(req);
+    // that are not for a secure route go through untouched: the short path. So does
+    // every request on the server (SSR), where there is no session: no token, no
+    // renewal, and a 401 or 403 never turns into a navigation (an HTTP redirect).
+    if (!config || req.context.get(SKIP_AUTH) || req.headers.has('Authorization') || !auth.inBrowser) return next(req);
     // Relative request URLs resolve against the document base URL, as HttpClient's backends do.
     const base = inject(DOCUMENT).baseURI;
     if (!isSecureRoute(req.url, config.secureRoutes, base)) return next(req);

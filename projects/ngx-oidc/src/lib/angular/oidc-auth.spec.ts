@@ -3,7 +3,8 @@ import { TestBed } from '@angular/core/testing';
 import { BroadcastChannel as NodeBroadcastChannel } from 'node:worker_threads';
 import type { AuthEvent } from './events';
 import { OidcAuth } from './oidc-auth';
-import { withCheckAuthOnStartup } from './provide-auth';
+import { MemoryStorage } from '../core/storage';
+import { withCheckAuthOnStartup, withStorage } from './provide-auth';
 import { APP, setLocation, setupAuth, signIn } from '../../test/angular-harness';
 
 afterEach(() => {
@@ -322,5 +323,31 @@ describe('OidcAuth: on the server', () => {
     expect(h.auth.canRenew()).toBe(false);
     getItem.mockRestore();
     setItem.mockRestore();
+  });
+
+  it('finishes no callback, renews nothing, sends nothing at logout, logs nothing, and never touches a custom storage', async () => {
+    const touched: string[] = [];
+    const custom = new (class extends MemoryStorage {
+      override read(key: string) {
+        touched.push(key);
+        return super.read(key);
+      }
+    })();
+    const warn = jest.spyOn(console, 'warn');
+    setLocation('/callback?code=abc&state=xyz');
+    const h = await setupAuth({
+      config: { logLevel: 'warn' },
+      providers: [{ provide: PLATFORM_ID, useValue: 'server' }],
+      features: [withCheckAuthOnStartup(), withStorage(custom)],
+    });
+    await expect(h.auth.handleCallback()).rejects.toMatchObject({ code: 'CALLBACK_INVALID' });
+    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'NO_SESSION' });
+    await expect(h.auth.loadUserInfo()).rejects.toMatchObject({ code: 'NO_SESSION' });
+    await expect(h.auth.logout()).resolves.toEqual({ endSessionUrl: null, errors: [] });
+    expect(h.op.requests).toEqual([]);
+    expect(h.redirects).toEqual([]);
+    expect(touched).toEqual([]);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
   });
 });

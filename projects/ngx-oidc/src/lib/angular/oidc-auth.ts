@@ -101,6 +101,8 @@ export class OidcAuth implements OnDestroy {
   private readonly zone = inject(NgZone);
   private readonly injector = inject(Injector);
   private readonly isBrowser = isPlatformBrowser(inject(PLATFORM_ID));
+  /** @internal False on the server (SSR), where the library stays inert. */
+  readonly inBrowser = this.isBrowser;
 
   private readonly sessionState = signal<AuthSession | null>(null);
   private readonly readyState = signal(false);
@@ -194,7 +196,8 @@ export class OidcAuth implements OnDestroy {
         this.fail(error);
         throw error;
       }
-      const storage = this.customStorage ?? (this.isBrowser ? createStorage(config.storage) : new MemoryStorage());
+      // On the server nothing is read or written: not even a custom storage.
+      const storage = this.isBrowser ? (this.customStorage ?? createStorage(config.storage)) : new MemoryStorage();
       const view = this.document.defaultView;
       const sessionKey = new Store(storage, config.configId).keyOf('session');
       const session = new OidcSession(config, {
@@ -273,6 +276,8 @@ export class OidcAuth implements OnDestroy {
    * exchanged twice.
    */
   handleCallback(url: string = this.document.location.href): Promise<LoginResult> {
+    // On the server the pending login is out of reach (it is in the browser): the browser finishes it.
+    if (!this.isBrowser) return Promise.reject(new OidcError('Callbacks are finished in the browser, not on the server', 'CALLBACK_INVALID'));
     let result = this.callbacks.get(url);
     if (!result) {
       const { redirectUrl } = this.loaded?.config ?? {};
@@ -366,6 +371,7 @@ export class OidcAuth implements OnDestroy {
 
   private async renew(force: boolean, retryNow: boolean): Promise<AuthSession> {
     const { config, session } = await this.ctx();
+    if (!this.isBrowser) throw new OidcError('There is no session on the server', 'NO_SESSION');
     const current = session.restore();
     const retrying = this.renewalPhase() === 'retrying';
     if (current) this.renewalPhase.set('renewing');
@@ -543,6 +549,7 @@ export class OidcAuth implements OnDestroy {
   /** Loads userinfo with the access token and merges it into {@link user}. */
   async loadUserInfo(): Promise<UserInfo> {
     const { session } = await this.ctx();
+    if (!this.isBrowser) throw new OidcError('There is no session on the server', 'NO_SESSION');
     try {
       const info = await session.loadUserInfo();
       this.setSession(session.restore());
@@ -562,6 +569,7 @@ export class OidcAuth implements OnDestroy {
    */
   async logout(options: LogoutOptions = {}): Promise<LogoutResult> {
     const { session } = await this.ctx();
+    if (!this.isBrowser) return { endSessionUrl: null, errors: [] };
     const ended = session.restore();
     session.logoutLocal();
     this.ended();
