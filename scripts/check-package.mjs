@@ -1,6 +1,7 @@
 // Checks the built library in dist/ngx-oidc: Angular Package Format, side-effect
 // free, jose left as a dependency (not bundled), every entry present.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const dist = new URL('../dist/ngx-oidc/', import.meta.url).pathname;
 const problems = [];
@@ -26,8 +27,16 @@ for (const peer of ['@angular/core', '@angular/common', '@angular/router', 'rxjs
   if (!pkg.peerDependencies?.[peer]) problems.push(`peer dependency ${peer} missing`);
 }
 if (root?.default && existsSync(`${dist}${root.default}`)) {
-  const code = readFileSync(`${dist}${root.default}`, 'utf8');
-  if (!/from 'jose'/.test(code)) problems.push('jose should be imported, not bundled');
+  // The entry re-exports a main chunk; the protocol steps and the verification are lazy chunks beside it.
+  const dir = dirname(`${dist}${root.default}`);
+  const chunks = readdirSync(dir).filter((f) => f.endsWith('.mjs')).map((f) => ({ name: f, code: readFileSync(join(dir, f), 'utf8') }));
+  const importers = chunks.filter((c) => /from 'jose'/.test(c.code));
+  if (importers.length === 0) problems.push('jose should be imported, not bundled');
+  if (chunks.some((c) => /\bfunction compactVerify\b|\bjwsVerify\b/.test(c.code))) problems.push('jose code is bundled into the package');
+  // A returning user must not load jose: only a dynamically imported chunk may import it.
+  for (const c of importers) {
+    if (!chunks.some((other) => other.code.includes(`import('./${c.name}')`))) problems.push(`${c.name} imports jose but is not a lazy chunk`);
+  }
 }
 
 if (problems.length > 0) {

@@ -9,7 +9,7 @@ import { type ResolvedOidcConfig, resolveConfig } from '../core/config';
 import { OidcError, isOidcError, isTransientError, toOidcError } from '../core/errors';
 import type { ProviderMetadata } from '../core/discovery';
 import type { IdTokenClaims } from '../core/id-token';
-import { type AuthSession, type LoginResult, type LogoutResult, OidcSession } from '../core/session';
+import { type AuthSession, type LoginResult, type LogoutResult, OidcSession, preloadSessionFlows } from '../core/session';
 import { MemoryStorage, Store, createStorage } from '../core/storage';
 import { defaultTransactionStorage } from '../core/transaction';
 import type { UserInfo } from '../core/userinfo';
@@ -64,6 +64,12 @@ export interface LogoutOptions {
  * - `unauthenticated`: no session.
  */
 export type AuthStatus = 'loading' | 'authenticated' | 'renewing' | 'retrying' | 'unauthenticated';
+
+/** A URL with an authorization response in its query (`state` with `code` or `error`), before the config says where callbacks land. */
+function looksLikeCallback(href: string): boolean {
+  const query = href.split('#')[0]!.split('?')[1] ?? '';
+  return /(^|&)state=/.test(query) && /(^|&)(code|error)=/.test(query);
+}
 
 /** Failures that leave the session as it is: nothing was wrong with it, it just could not be renewed now or here. */
 const KEEPS_SESSION: readonly string[] = ['NO_SESSION', 'NO_REFRESH_TOKEN', 'CONFIG_INVALID', 'STORAGE_UNAVAILABLE'];
@@ -240,6 +246,8 @@ export class OidcAuth implements OnDestroy {
   }
 
   private async runCheckAuth(): Promise<boolean> {
+    // A callback is on its way: the protocol code (a lazy chunk) loads while the config does.
+    if (this.isBrowser && looksLikeCallback(this.document.location.href)) void preloadSessionFlows().catch(() => undefined);
     const { session } = await this.ctx();
     // On the server nothing is read or processed; inside the silent-renew iframe the
     // page only hands the response to its parent (no session, timer or tab sync here).
@@ -256,6 +264,7 @@ export class OidcAuth implements OnDestroy {
       const stored = session.restore();
       this.setSession(stored);
       if (stored && session.needsRenewal(stored)) {
+        void session.preload().catch(() => undefined);
         await this.renewIfDue().catch(() => undefined);
         // A session that cannot be renewed at all is over once expired; one whose renewal
         // failed for now (provider down) is kept while its retry is scheduled.

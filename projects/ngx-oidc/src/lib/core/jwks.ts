@@ -103,6 +103,20 @@ export interface JwksResolverOptions {
   readonly refetchCooldownSeconds?: number;
 }
 
+/**
+ * Makes sure a fresh JWKS is cached: a request only when none is, or the
+ * cached one is older than `ttlSeconds` or from another `jwks_uri`. A callback
+ * starts this in parallel with its token request.
+ */
+export async function freshJwks(options: Pick<JwksResolverOptions, 'jwksUri' | 'fetchJson' | 'store' | 'now' | 'ttlSeconds'>): Promise<void> {
+  const { jwksUri, fetchJson, store, now, ttlSeconds } = options;
+  const cached = store.get('jwks', isCachedJwks);
+  const age = cached && cached.uri === jwksUri ? now() - cached.fetchedAt : undefined;
+  if (age !== undefined && age >= 0 && age < ttlSeconds && parseCachedKeys(cached!, store)) return;
+  const keys = await fetchJwks(jwksUri, fetchJson);
+  store.set('jwks', { uri: jwksUri, fetchedAt: now(), keys } satisfies CachedJwks);
+}
+
 function isCachedJwks(value: unknown): value is CachedJwks {
   return isJsonObject(value) && typeof value['uri'] === 'string' && typeof value['fetchedAt'] === 'number' &&
     Array.isArray(value['keys']);

@@ -1,20 +1,13 @@
-import { authorizationParams, authorizationUrl } from './authorize';
-import { type RenewalBackoff, backoffError, isRenewalBackoff, nextBackoff } from './backoff';
-import { parseCallbackUrl, validateCallback } from './callback';
 import type { ResolvedOidcConfig } from './config';
-import { type ProviderMetadata, loadDiscovery } from './discovery';
-import { OidcError, isOidcError, isTransientError, toOidcError } from './errors';
-import { type FetchJson, isJsonObject, send, withTimeout } from './http';
-import { type IdTokenClaims, allowedIdTokenAlgs, readHeader, validateIdToken } from './id-token';
-import { type KeyResolver, jwksKeyResolver } from './jwks';
-import { logoutUrl, revokeAll } from './logout';
-import { type pushedAuthorizationUrl, shouldUsePar } from './par';
-import { createPkcePair } from './pkce';
-import { randomString } from './random';
+import type { ProviderMetadata } from './discovery';
+import { OidcError } from './errors';
+import { type FetchJson, isJsonObject, withTimeout } from './http';
+import type { IdTokenClaims } from './id-token';
+import type { pushedAuthorizationUrl } from './par';
+import { type RenewalBackoff, isRenewalBackoff } from './backoff';
 import { type AuthStorage, Store } from './storage';
-import { type LoginTransaction, LogoutStateStore, TransactionStore, defaultTransactionStorage } from './transaction';
-import { type TokenSet, authorizationCodeGrantRequest, processTokenResponse, refreshTokenGrantRequest } from './token';
-import { type UserInfo, fetchUserInfo } from './userinfo';
+import { LogoutStateStore, TransactionStore, defaultTransactionStorage } from './transaction';
+import type { UserInfo } from './userinfo';
 
 /**
  * The session state machine: it ties the protocol steps together (restore,
@@ -146,11 +139,31 @@ export function isAuthSession(value: unknown): value is AuthSession {
 
 const runDirectly: LockPort = (_name, task) => task(false);
 
-/** How long a tab that waited for the refresh lock waits for the other tab's write to show. */
-const SESSION_PROPAGATION_WAIT_MS = 1000;
+/** The protocol steps: a lazy chunk, loaded on first use. */
+type Flows = typeof import('./session-flows');
+
+let flowsModule: Promise<Flows> | undefined;
+
+/**
+ * Starts loading the protocol steps (and, behind them, the ID token
+ * verification) without waiting, once per page: call it as soon as a callback
+ * URL or a due renewal is seen, so the code arrives while other work goes on.
+ */
+export function preloadSessionFlows(): Promise<Flows> {
+  flowsModule ??= import('./session-flows').then((flows) => {
+    void flows.loadVerify().catch(() => undefined);
+    return flows;
+  });
+  return flowsModule;
+}
 
 /**
  * One provider's session for one client. Create one per config.
+ *
+ * What a returning user needs (the stored session, whether it is due for
+ * renewal) is here; the protocol steps (login, callback, refresh, userinfo,
+ * logout) are in `session-flows.ts`, loaded on first use, so an app whose
+ * user is already signed in does not download them at start-up.
  *
  * @example
  * ```ts
@@ -166,12 +179,13 @@ export class OidcSession {
   readonly transactions: TransactionStore;
   /** The `state` of the last RP-initiated logout, until the browser is back. */
   readonly logoutStates: LogoutStateStore;
-  private readonly now: () => number;
-  private readonly lock: LockPort;
-  /** The network port, with `httpTimeoutInSeconds` on every request. */
-  private readonly fetchJson: FetchJson;
+  /** @internal Now, in seconds since the epoch. */
+  readonly now: () => number;
+  /** @internal The cross-tab lock. */
+  readonly lock: LockPort;
+  /** @internal The network port, with `httpTimeoutInSeconds` on every request. */
+  readonly fetchJson: FetchJson;
   private inflightRefresh: Promise<AuthSession> | undefined;
-  private keyResolver: { readonly jwksUri: string; readonly resolve: KeyResolver } | undefined;
 
   /**
    * @param config - a config from `resolveConfig`.
@@ -179,7 +193,7 @@ export class OidcSession {
    */
   constructor(
     readonly config: ResolvedOidcConfig,
-    private readonly deps: SessionDeps,
+    /** @internal */ readonly deps: SessionDeps,
   ) {
     this.store = new Store(deps.storage, config.configId);
     const txStorage = deps.transactionStorage === undefined ? defaultTransactionStorage() : deps.transactionStorage;
@@ -190,15 +204,14 @@ export class OidcSession {
     this.fetchJson = withTimeout(deps.fetchJson, config.httpTimeoutInSeconds * 1000);
   }
 
+  /** Starts loading the protocol steps without waiting (see {@link preloadSessionFlows}). */
+  preload(): Promise<Flows> {
+    return preloadSessionFlows();
+  }
+
   /** The provider metadata, from the cache when fresh (no round trip for a returning user). */
-  metadata(): Promise<ProviderMetadata> {
-    return loadDiscovery(this.config.authority, {
-      fetchJson: this.fetchJson,
-      store: this.store,
-      now: this.now(),
-      ttlSeconds: this.config.discoveryCacheSeconds,
-      ...(this.config.authWellknownEndpoints ? { overrides: this.config.authWellknownEndpoints } : {}),
-    });
+  async metadata(): Promise<ProviderMetadata> {
+    return (await this.preload()).loadMetadata(this);
   }
 
   /**
@@ -268,122 +281,27 @@ export class OidcSession {
 
   /**
    * Starts a login: creates PKCE, state and nonce, stores them as a single-use
-   * transaction, and returns the URL to send the browser to. With PAR (RFC
-   * 9126), the parameters are pushed first and the URL carries only
-   * `client_id` and `request_uri`.
+   * transaction (in sessionStorage, under its `state`), and returns the URL to
+   * send the browser to. With PAR (RFC 9126), the parameters are pushed first
+   * and the URL carries only `client_id` and `request_uri`. Fails with
+   * `STORAGE_UNAVAILABLE`, before any request, when no Web Storage can keep
+   * the transaction across the redirect.
    */
   async beginLogin(options: BeginLoginOptions = {}): Promise<string> {
     // Before any request: a login whose transaction cannot survive the redirect must not start.
     this.transactions.requireStorage();
-    const metadata = await this.metadata();
-    const pkce = await createPkcePair();
-    const { config } = this;
-    // OIDC Core 3.1.2.1: a prompt=none request names the signed-in user with id_token_hint.
-    const idTokenHint = options.prompt === 'none' ? this.restore()?.idToken : undefined;
-    const tx: LoginTransaction = {
-      state: randomString(),
-      nonce: randomString(),
-      codeVerifier: pkce.codeVerifier,
-      redirectUri: options.redirectUri ?? config.redirectUrl,
-      createdAt: this.now(),
-      ...(config.maxAge !== undefined ? { maxAge: config.maxAge } : {}),
-      ...(options.returnUrl !== undefined ? { returnUrl: options.returnUrl } : {}),
-      ...(options.renew ? { renew: true } : {}),
-    };
-    const params = authorizationParams({
-      clientId: config.clientId,
-      redirectUri: tx.redirectUri,
-      scope: config.scope,
-      state: tx.state,
-      nonce: tx.nonce,
-      codeChallenge: pkce.codeChallenge,
-      ...(options.prompt !== undefined ? { prompt: options.prompt } : {}),
-      ...(config.maxAge !== undefined ? { maxAge: config.maxAge } : {}),
-      ...(config.resource !== undefined ? { resource: config.resource } : {}),
-      ...(idTokenHint !== undefined ? { idTokenHint } : {}),
-      customParams: { ...config.customParamsAuthRequest, ...options.customParams },
-    });
-    this.transactions.save(tx, this.now());
-    try {
-      if (shouldUsePar(metadata, config.usePushedAuthorisationRequests)) {
-        const push = this.deps.pushedAuthorization;
-        if (!push) {
-          throw new OidcError(
-            'Pushed Authorization Requests are required (by the config or by the provider) but not enabled: add withPushedAuthorizationRequests()',
-            'CONFIG_INVALID',
-            { key: 'usePushedAuthorisationRequests' },
-          );
-        }
-        return await push(metadata, config.clientId, params, this.fetchJson);
-      }
-      return authorizationUrl(metadata.authorization_endpoint, params);
-    } catch (e) {
-      this.transactions.remove(tx.state);
-      throw e;
-    }
+    return (await this.preload()).beginLogin(this, options);
   }
 
   /**
    * Finishes a login from the redirect URL: checks state (single use) and the
-   * RFC 9207 `iss`, exchanges the code, validates the ID token, optionally
-   * loads userinfo, then stores the session. On any failure nothing is stored
-   * and the transaction is gone, so a reload or a replay cannot exchange a code twice.
+   * RFC 9207 `iss`, exchanges the code (fetching the JWKS and loading the
+   * verification code meanwhile), validates the ID token, optionally loads
+   * userinfo, then stores the session. On any failure nothing is stored and
+   * the transaction is gone, so a reload or a replay cannot exchange a code twice.
    */
   async finishLogin(callbackUrl: string): Promise<LoginResult> {
-    const params = parseCallbackUrl(callbackUrl);
-    // RFC 6749 10.12: the response's state picks its own transaction, which is removed
-    // before anything else (single use); an unknown state finds and deletes nothing.
-    const tx = this.transactions.take(params.state);
-    if (!tx) throw new OidcError('No login is pending: state unknown or already used', 'STATE_MISMATCH', { actual: params.state });
-    if (this.now() - tx.createdAt > this.config.transactionTimeoutInSeconds) {
-      throw new OidcError('The login took too long; its state has expired', 'STATE_MISMATCH', { reason: 'expired' });
-    }
-    const metadata = await this.metadata();
-    const { code, sessionState } = validateCallback(params, {
-      state: tx.state,
-      issuer: metadata.issuer,
-      issParameterSupported: metadata.authorization_response_iss_parameter_supported === true,
-    });
-    const tokens = await this.tokenRequest(() =>
-      authorizationCodeGrantRequest(metadata.token_endpoint, {
-        clientId: this.config.clientId,
-        code,
-        redirectUri: tx.redirectUri,
-        codeVerifier: tx.codeVerifier,
-        ...(this.config.resource !== undefined ? { resource: this.config.resource } : {}),
-      }),
-    );
-    // OIDC Core 3.1.3.3: the token response of an OpenID request contains an ID token.
-    if (tokens.idToken === undefined) throw new OidcError('The token response has no id_token', 'TOKEN_RESPONSE_INVALID');
-    const current = tx.renew ? this.restore() : null;
-    // A renewal for a session that ended meanwhile (logout while the iframe ran) signs nobody in.
-    if (tx.renew && !current) throw new OidcError('The session ended while it was being renewed', 'NO_SESSION');
-    const claims = await validateIdToken(tokens.idToken, this.keys(metadata), {
-      ...this.idTokenExpectations(metadata, tokens),
-      nonce: tx.nonce,
-      ...(tx.maxAge !== undefined ? { maxAge: tx.maxAge } : {}),
-    });
-    // OIDC Core 3.1.2.1 (prompt=none): a renewal must not switch the user.
-    if (current && (claims.sub !== current.idTokenClaims.sub || claims.iss !== current.idTokenClaims.iss)) {
-      throw new OidcError('The renewed session is for another user', 'ID_TOKEN_REFRESH_MISMATCH', {
-        expected: current.idTokenClaims.sub,
-        actual: claims.sub,
-      });
-    }
-    let session: AuthSession = {
-      idToken: tokens.idToken,
-      idTokenClaims: claims,
-      accessToken: tokens.accessToken,
-      accessTokenExpiresAt: tokens.expiresAt,
-      accessTokenReceivedAt: this.now(),
-      ...(tokens.refreshToken !== undefined && this.config.useRefreshToken ? { refreshToken: tokens.refreshToken } : {}),
-      ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
-      ...(sessionState !== undefined ? { sessionState } : {}),
-    };
-    if (this.config.autoUserInfo) session = await this.withUserInfo(session, metadata);
-    this.store.set('session', session);
-    this.store.remove('renewal');
-    return { session, ...(tx.returnUrl !== undefined ? { returnUrl: tx.returnUrl } : {}) };
+    return (await this.preload()).finishLogin(this, callbackUrl);
   }
 
   /**
@@ -409,7 +327,8 @@ export class OidcSession {
       const seen = this.restore()?.refreshToken;
       const force = options.force ?? true;
       const retryNow = options.retryNow ?? false;
-      this.inflightRefresh = this.lock(this.lockName(), (contended) => this.refreshLocked(seen, force, retryNow, contended)).finally(() => {
+      const flows = this.preload();
+      this.inflightRefresh = this.lock(this.lockName(), async (contended) => (await flows).refreshLocked(this, seen, force, retryNow, contended)).finally(() => {
         this.inflightRefresh = undefined;
       });
     }
@@ -420,106 +339,6 @@ export class OidcSession {
     return `ngx-oidc.${this.config.configId}.refresh`;
   }
 
-  private async refreshLocked(seenRefreshToken: string | undefined, force: boolean, retryNow: boolean, contended: boolean): Promise<AuthSession> {
-    let current = this.restore();
-    // Another tab held the lock, so it probably rotated the refresh token; its write may
-    // still be on its way to this tab. Wait for it (bounded) before using the old token.
-    if (contended && current?.refreshToken === seenRefreshToken && this.deps.sessionChanged) {
-      await this.deps.sessionChanged(SESSION_PROPAGATION_WAIT_MS);
-      current = this.restore();
-    }
-    if (!current) throw new OidcError('There is no session to refresh', 'NO_SESSION');
-    // Not due (another tab may have renewed while this one waited for the lock): keep the tokens.
-    if (!this.needsRenewal(current) && (!force || current.refreshToken !== seenRefreshToken)) return current;
-    const refreshToken = current.refreshToken;
-    if (refreshToken === undefined) throw new OidcError('The session has no refresh token', 'NO_REFRESH_TOKEN');
-    // A back-off stored by any tab of this session: wait it out, together.
-    const backoff = this.renewalBackoff();
-    const waiting = backoff && backoff.refreshToken === refreshToken && this.now() < backoff.retryAt;
-    if (waiting && (!retryNow || backoff.providerSet)) throw backoffError(backoff);
-    let tokens: TokenSet;
-    let metadata: ProviderMetadata;
-    try {
-      metadata = await this.metadata();
-      await this.warmKeys(metadata, current.idToken);
-      tokens = await this.tokenRequest(
-        () =>
-          refreshTokenGrantRequest(metadata.token_endpoint, {
-            clientId: this.config.clientId,
-            refreshToken,
-            ...(this.config.resource !== undefined ? { resource: this.config.resource } : {}),
-            customParams: this.config.customParamsRefreshTokenRequest,
-          }),
-        refreshToken,
-      );
-    } catch (e) {
-      throw this.renewalFailed(toOidcError(e), current, backoff);
-    }
-    let claims = current.idTokenClaims;
-    if (tokens.idToken !== undefined) {
-      claims = await validateIdToken(tokens.idToken, this.keys(metadata), {
-        ...this.idTokenExpectations(metadata, tokens),
-        previous: current.idTokenClaims,
-        ignoreNonceAfterRefresh: this.config.ignoreNonceAfterRefresh,
-      }).catch((e: unknown) => {
-        throw this.renewalFailed(toOidcError(e), current, backoff);
-      });
-    }
-    // Logged out (or another tab changed the session) while the request ran: store nothing.
-    if (this.restore()?.refreshToken !== refreshToken) throw new OidcError('The session changed while it was being renewed', 'NO_SESSION');
-    const session: AuthSession = {
-      ...current,
-      idToken: tokens.idToken ?? current.idToken,
-      idTokenClaims: claims,
-      accessToken: tokens.accessToken,
-      accessTokenExpiresAt: tokens.expiresAt,
-      accessTokenReceivedAt: this.now(),
-      ...(tokens.refreshToken !== undefined ? { refreshToken: tokens.refreshToken } : {}),
-      ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
-    };
-    this.store.set('session', session);
-    this.store.remove('renewal');
-    return session;
-  }
-
-  /**
-   * Makes sure the keys to check the refreshed ID token can be had before the
-   * refresh token is spent: a JWKS that cannot be fetched fails the renewal
-   * here, transiently, instead of after the provider rotated the refresh
-   * token (whose new value would then be lost). Costs no request while the
-   * cached JWKS is fresh; anything but a transient failure is left to the
-   * real check.
-   */
-  private async warmKeys(metadata: ProviderMetadata, idToken: string): Promise<void> {
-    try {
-      await this.keys(metadata)(readHeader(idToken));
-    } catch (e) {
-      if (isTransientError(e)) throw e;
-    }
-  }
-
-  /**
-   * Records a failed refresh: a transient failure stores the next back-off and
-   * gets its `retryAt`; `invalid_grant` ends the session (compare and delete).
-   */
-  private renewalFailed(error: OidcError, sent: AuthSession, previous: RenewalBackoff | null): OidcError {
-    // RFC 6749 5.2: invalid_grant means the refresh token is dead: so is the session,
-    // unless another tab has stored a newer one meanwhile (no Web Locks).
-    if (isOidcError(error, 'TOKEN_ERROR') && error.oauthError === 'invalid_grant') {
-      this.discard(sent);
-      return error;
-    }
-    const next = nextBackoff(previous, error, {
-      now: this.now(),
-      policy: { initialDelaySeconds: this.config.renewRetryInitialDelayInSeconds, maxDelaySeconds: this.config.renewRetryMaxDelayInSeconds },
-      ...(sent.refreshToken !== undefined ? { refreshToken: sent.refreshToken } : {}),
-      ...(this.deps.random ? { random: this.deps.random } : {}),
-    });
-    if (!next) return error;
-    this.store.set('renewal', next);
-    return new OidcError(error.message, error.code, { ...error.cause, retryAt: Math.round(next.retryAt * 1000), attempt: next.attempt });
-  }
-
   /**
    * Loads userinfo with the current access token, checks its `sub` (OIDC Core
    * 5.3.2), and merges it into the session as stored when the answer comes,
@@ -528,13 +347,13 @@ export class OidcSession {
   async loadUserInfo(): Promise<UserInfo> {
     const current = this.restore();
     if (!current) throw new OidcError('There is no session', 'NO_SESSION');
-    const { userInfo } = await this.withUserInfo(current, await this.metadata());
+    const userInfo = await (await this.preload()).fetchSessionUserInfo(this, current);
     return this.lock(this.lockName(), async () => {
       const latest = this.restore();
       // The user signed out, or another user signed in, while userinfo loaded.
       if (!latest || latest.idTokenClaims.sub !== current.idTokenClaims.sub) throw new OidcError('The session ended while userinfo loaded', 'NO_SESSION');
       this.store.set('session', { ...latest, userInfo });
-      return userInfo!;
+      return userInfo;
     });
   }
 
@@ -560,30 +379,7 @@ export class OidcSession {
     ended: AuthSession | null,
     options: { postLogoutRedirectUri?: string; state?: string; revoke?: boolean } = {},
   ): Promise<LogoutResult> {
-    let metadata: ProviderMetadata;
-    try {
-      metadata = await this.metadata();
-    } catch (e) {
-      return { endSessionUrl: null, errors: [toOidcError(e)] };
-    }
-    const errors =
-      ended && options.revoke !== false ? await revokeAll(metadata, this.config.clientId, ended, this.deps.fetchJson) : [];
-    const postLogoutRedirectUri = options.postLogoutRedirectUri ?? this.config.postLogoutRedirectUri;
-    const state = options.state ?? (metadata.end_session_endpoint && postLogoutRedirectUri !== undefined ? randomString() : undefined);
-    let url: string | null;
-    try {
-      url = logoutUrl(metadata, {
-        clientId: this.config.clientId,
-        ...(ended ? { idTokenHint: ended.idToken } : {}),
-        ...(postLogoutRedirectUri !== undefined ? { postLogoutRedirectUri } : {}),
-        ...(state !== undefined ? { state } : {}),
-        customParams: this.config.customParamsEndSessionRequest,
-      });
-    } catch (e) {
-      return { endSessionUrl: null, errors: [...errors, toOidcError(e)] };
-    }
-    if (url && state !== undefined) this.logoutStates.save(state);
-    return { endSessionUrl: url, errors };
+    return (await this.preload()).endProviderSession(this, ended, options);
   }
 
   /** Forgets the session and its renewal back-off, without asking the provider. */
@@ -591,47 +387,4 @@ export class OidcSession {
     this.store.remove('session');
     this.store.remove('renewal');
   }
-
-  private keys(metadata: ProviderMetadata): KeyResolver {
-    // A new discovery document may name another jwks_uri: follow it.
-    if (this.keyResolver?.jwksUri !== metadata.jwks_uri) {
-      const resolve = jwksKeyResolver({
-        jwksUri: metadata.jwks_uri,
-        fetchJson: this.fetchJson,
-        store: this.store,
-        now: this.now,
-        ttlSeconds: this.config.discoveryCacheSeconds,
-      });
-      this.keyResolver = { jwksUri: metadata.jwks_uri, resolve };
-    }
-    return this.keyResolver.resolve;
-  }
-
-  private idTokenExpectations(metadata: ProviderMetadata, tokens: TokenSet) {
-    return {
-      issuer: metadata.issuer,
-      clientId: this.config.clientId,
-      algorithms: allowedIdTokenAlgs(this.config.idTokenSigningAlgs, metadata.id_token_signing_alg_values_supported),
-      now: this.now(),
-      clockSkewSeconds: this.config.clockSkewInSeconds,
-      maxIatOffsetSeconds: this.config.maxIdTokenIatOffsetAllowedInSeconds,
-      accessToken: tokens.accessToken,
-      trustedAudiences: this.config.trustedAudiences,
-    };
-  }
-
-  private async tokenRequest(build: () => ReturnType<typeof authorizationCodeGrantRequest>, previousRefreshToken?: string): Promise<TokenSet> {
-    const res = await send(this.fetchJson, build());
-    return processTokenResponse(res, {
-      now: this.now(),
-      ...(previousRefreshToken !== undefined ? { previousRefreshToken } : {}),
-    });
-  }
-
-  private async withUserInfo(session: AuthSession, metadata: ProviderMetadata): Promise<AuthSession> {
-    if (!metadata.userinfo_endpoint) throw new OidcError('The provider has no userinfo endpoint', 'USERINFO_ERROR');
-    const userInfo = await fetchUserInfo(metadata.userinfo_endpoint, session.accessToken, session.idTokenClaims.sub, this.fetchJson);
-    return { ...session, userInfo };
-  }
 }
-
