@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { bundleTable } from './lib/bundle.mjs';
+import { bundleLine, bundleTable } from './lib/bundle.mjs';
 import { concurrencyTable } from './lib/concurrency.mjs';
 import { interceptorTable } from './lib/interceptor.mjs';
 import { BENCH, ROOT } from './lib/paths.mjs';
@@ -45,7 +45,7 @@ sh('npm', ['run', 'build']);
 const results = { started: new Date().toISOString() };
 if (wanted('bundle')) {
   results.bundle = bundleTable(['baseline', 'ngx-oidc', 'ngx-oidc-full', 'auth-oidc-client', 'oauth2-oidc']);
-  for (const r of results.bundle) console.log(`bundle ${r.name}: ${r.gzip} B gzip (+${r.deltaGzip}), ${r.raw} B raw (+${r.deltaRaw})`);
+  for (const r of results.bundle) console.log(bundleLine(r));
 } else {
   // The browser benchmarks need the apps built all the same.
   const { buildApp } = await import('./lib/bundle.mjs');
