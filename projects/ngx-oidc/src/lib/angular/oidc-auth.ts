@@ -445,7 +445,10 @@ export class OidcAuth implements OnDestroy {
 
   /** A transient failure: keep the session, schedule the retry (once per new `retryAt`), report it. */
   private renewalDeferred(error: OidcError, wasRetrying: boolean): OidcError {
-    const retryAt = typeof error.cause?.retryAt === 'number' ? error.cause.retryAt : undefined;
+    const initialDelayMs = (this.loaded?.config.renewRetryInitialDelayInSeconds ?? 5) * 1000;
+    // Every transient failure comes with its retry time; should one not, the first back-off step
+    // still applies, so the due-time timer can never fire again at once (a loop).
+    const retryAt = typeof error.cause?.retryAt === 'number' ? error.cause.retryAt : this.now() * 1000 + initialDelayMs;
     this.renewalPhase.set('retrying');
     const isNew = retryAt !== this.retryAt;
     this.retryAt = retryAt;
