@@ -129,14 +129,16 @@ export async function finishLogin(s: OidcSession, callbackUrl: string): Promise<
     throw new OidcError('The login took too long; its state has expired', 'STATE_MISMATCH', { reason: 'expired' });
   }
   const metadata = await loadMetadata(s);
-  // In parallel with the token request: the verification code (a lazy chunk) and the keys.
-  const verifying = loadVerify();
-  const keysReady = freshJwks(jwksOptions(s, metadata)).catch(() => undefined);
   const { code, sessionState } = validateCallback(params, {
     state: tx.state,
     issuer: metadata.issuer,
     issParameterSupported: metadata.authorization_response_iss_parameter_supported === true,
   });
+  // A valid response: in parallel with the token request, the verification code (a lazy
+  // chunk) and the keys. A failed load surfaces when awaited, after the exchange.
+  const verifying = loadVerify();
+  verifying.catch(() => undefined);
+  const keysReady = freshJwks(jwksOptions(s, metadata)).catch(() => undefined);
   const tokens = await tokenRequest(s, () =>
     authorizationCodeGrantRequest(metadata.token_endpoint, {
       clientId: s.config.clientId,

@@ -811,3 +811,37 @@ describe('OidcSession: keys before the refresh token is spent', () => {
     await expect(session.refresh()).resolves.toMatchObject({ idTokenClaims: { sub: 'alice' } });
   });
 });
+
+describe('OidcSession: the callback, in parallel', () => {
+  it('fetches the JWKS while the token request is on its way, not after it', async () => {
+    const { op, session, txStorage } = await setup();
+    const url = await session.beginLogin();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const real = op.fetchJson;
+    const gated = new OidcSession(session.config, {
+      fetchJson: async (req) => (req.url.endsWith('/token') ? gate.then(() => real(req)) : real(req)),
+      storage: session.store.storage,
+      transactionStorage: txStorage,
+      now: session.now,
+    });
+    const done = gated.finishLogin(await op.authorize(url));
+    for (let i = 0; i < 50 && op.count('jwks') === 0; i++) await new Promise((r) => setTimeout(r, 2));
+    expect(op.count('jwks')).toBe(1);
+    expect(op.count('token')).toBe(0);
+    release();
+    await expect(done).resolves.toMatchObject({ session: { idTokenClaims: { sub: 'alice' } } });
+    expect(op.count('jwks')).toBe(1);
+  });
+
+  it('fetches no keys for a refused or forged response', async () => {
+    const { op, session } = await setup();
+    const denied = await op.authorize(await session.beginLogin(), { deny: true });
+    await expect(session.finishLogin(denied)).rejects.toMatchObject({ code: 'AUTHORIZATION_ERROR' });
+    const forged = new URL(await op.authorize(await session.beginLogin()));
+    forged.searchParams.set('iss', 'https://evil.example.test');
+    await expect(session.finishLogin(forged.toString())).rejects.toMatchObject({ code: 'ISS_MISMATCH' });
+    expect(op.count('jwks')).toBe(0);
+    expect(op.count('token')).toBe(0);
+  });
+});
