@@ -49,7 +49,8 @@ export { AuthModule, type AuthModuleOptions } from './lib/angular/auth.module';
 export { AUTH_CONFIG_LOADER, AUTH_STORAGE, AUTH_FETCH, AUTH_CLOCK, AUTH_REDIRECT, AUTH_PAR, AUTH_IFRAME_RENEW, type AuthConfigLoader } from './lib/angular/tokens';
 
 // Angular: the service, guards, interceptor, components
-export { OidcAuth, type AuthUser, type LoginOptions, type LogoutOptions } from './lib/angular/oidc-auth';
+export { OidcAuth, injectAuth, type AuthUser, type AuthStatus, type LoginOptions, type LogoutOptions } from './lib/angular/oidc-auth';
+export type { StandardClaims } from './lib/core/claims';
 export type { AuthEvent, AuthEventType } from './lib/angular/events';
 export { authCallbackGuard, autoLoginGuard, authGuard, isSafeReturnUrl } from './lib/angular/guards';
 export { authInterceptor, AuthInterceptor, SKIP_AUTH } from './lib/angular/interceptor';

@@ -21,7 +21,7 @@ export class App {
   );
   protected readonly userName = computed(() => {
     const user = this.auth.user();
-    return user ? String(user['name'] ?? user.sub) : '';
+    return user ? (user.name ?? user.sub) : '';
   });
   /** The typed code of the last failure: the provider's OAuth error when it sent one. */
   protected readonly errorCode = computed(() => {

@@ -26,7 +26,7 @@ import { OidcAuth } from 'ngx-oidc';
 })
 export class Protected {
   private readonly auth = inject(OidcAuth);
-  protected readonly name = computed(() => String(this.auth.user()?.['name'] ?? this.auth.user()?.sub ?? ''));
+  protected readonly name = computed(() => this.auth.user()?.name ?? this.auth.user()?.sub ?? '');
   protected readonly claims = computed(() => {
     const user = this.auth.user() ?? {};
     return ['sub', 'name', 'email', 'iss', 'aud', 'auth_time', 'exp']

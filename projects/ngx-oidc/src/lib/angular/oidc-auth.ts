@@ -8,6 +8,7 @@ import { isCallbackUrl } from '../core/callback';
 import { type ResolvedOidcConfig, resolveConfig } from '../core/config';
 import { OidcError, isOidcError, isTransientError, toOidcError } from '../core/errors';
 import type { ProviderMetadata } from '../core/discovery';
+import type { StandardClaims } from '../core/claims';
 import type { IdTokenClaims } from '../core/id-token';
 import { type AuthSession, type LoginResult, type LogoutResult, OidcSession, preloadSessionFlows } from '../core/session';
 import { MemoryStorage, Store, createStorage } from '../core/storage';
@@ -29,8 +30,12 @@ import {
   AUTH_STORAGE,
 } from './tokens';
 
-/** The signed-in user: the ID token claims, merged with userinfo when loaded. */
-export type AuthUser = IdTokenClaims & Partial<UserInfo>;
+/**
+ * The signed-in user: the ID token claims, merged with userinfo when loaded,
+ * with the standard claims typed (OIDC Core 5.1) and the app's own claims
+ * `TClaims` (see {@link injectAuth}).
+ */
+export type AuthUser<TClaims extends object = {}> = IdTokenClaims & StandardClaims & Partial<UserInfo> & Partial<TClaims>;
 
 /** Options for {@link OidcAuth.login}. */
 export interface LoginOptions {
@@ -92,7 +97,7 @@ interface Context {
  * `ready` and unauthenticated, and starts no timer or redirect.
  */
 @Injectable()
-export class OidcAuth implements OnDestroy {
+export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   private readonly loader = inject(AUTH_CONFIG_LOADER);
   private readonly customStorage = inject(AUTH_STORAGE);
   private readonly fetchOverride = inject(AUTH_FETCH);
@@ -143,10 +148,10 @@ export class OidcAuth implements OnDestroy {
   /** True while a session with an access token exists. */
   readonly isAuthenticated = computed(() => this.sessionState() !== null);
   /** The user's claims (ID token, merged with userinfo when loaded), or `null`. */
-  readonly user = computed<AuthUser | null>(() => {
+  readonly user = computed<AuthUser<TClaims> | null>(() => {
     const s = this.sessionState();
     // Userinfo is the fresher source for profile claims; `sub` is always the ID token's (they are checked equal).
-    return s ? ({ ...s.idTokenClaims, ...s.userInfo, sub: s.idTokenClaims.sub } as AuthUser) : null;
+    return s ? ({ ...s.idTokenClaims, ...s.userInfo, sub: s.idTokenClaims.sub } as AuthUser<TClaims>) : null;
   });
   /** The access token, or `null`. */
   readonly accessToken = computed(() => this.sessionState()?.accessToken ?? null);
@@ -738,4 +743,19 @@ export class OidcAuth implements OnDestroy {
     const router = this.injector.get(Router, null);
     return router && router.navigated ? router.url : undefined;
   }
+}
+
+/**
+ * {@link OidcAuth} with the app's own claims typed: `TClaims` names the claims
+ * your provider adds (each optional on `user()`, since no token is checked
+ * for them). Call it in an injection context, like `inject()`.
+ *
+ * @example
+ * ```ts
+ * const auth = injectAuth<{ tenant: string; roles: string[] }>();
+ * auth.user()?.tenant; auth.user()?.email;
+ * ```
+ */
+export function injectAuth<TClaims extends object = {}>(): OidcAuth<TClaims> {
+  return inject<OidcAuth<TClaims>>(OidcAuth);
 }

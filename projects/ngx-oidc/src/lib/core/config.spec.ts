@@ -214,10 +214,13 @@ describe('resolveConfig', () => {
   });
 
   describe('secureRoutes', () => {
-    it('rejects a relative entry', () => {
-      const error = rejection({ ...BASE, secureRoutes: ['https://api.example.test/', '/api/'] });
-      expect(error).toMatchObject({ code: 'CONFIG_INVALID', cause: { key: 'secureRoutes', actual: '/api/' } });
-      expect(error.message).toContain('"secureRoutes"');
+    it('accepts paths on the app origin, and rejects other relative entries', () => {
+      expect(resolveConfig({ ...BASE, secureRoutes: ['/api/', 'https://api.example.test/'] }).secureRoutes).toEqual(['/api/', 'https://api.example.test/']);
+      for (const entry of ['api/', '//evil.example.test/api', '/\\evil.example.test/api']) {
+        const error = rejection({ ...BASE, secureRoutes: ['https://api.example.test/', entry] });
+        expect(error).toMatchObject({ code: 'CONFIG_INVALID', cause: { key: 'secureRoutes', actual: entry } });
+        expect(error.message).toContain('"secureRoutes"');
+      }
     });
 
     it('rejects a value that is not a list', () => {

@@ -68,7 +68,7 @@ export interface OidcConfig {
   unauthorizedRoute?: string;
   /** How much to log. Default `'warn'`. */
   logLevel?: LogLevel;
-  /** URL prefixes (origin and path) that get the access token. Default none. */
+  /** URL prefixes that get the access token: absolute (`https://api.example.com/v1/`) or paths on the app's own origin (`/api/`). Default none. */
   secureRoutes?: string[];
   /** Where tokens are kept. Default `'sessionStorage'`. */
   storage?: StorageKind;
@@ -192,9 +192,11 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
     throw invalid('storage', "must be 'sessionStorage', 'localStorage' or 'memory'", resolved.storage);
   }
   if (!/^[A-Za-z0-9_-]+$/.test(resolved.configId)) throw invalid('configId', 'must be letters, digits, - or _', resolved.configId);
-  if (!Array.isArray(resolved.secureRoutes)) throw invalid('secureRoutes', 'must be a list of absolute URLs', resolved.secureRoutes);
+  if (!Array.isArray(resolved.secureRoutes)) throw invalid('secureRoutes', 'must be a list of URLs', resolved.secureRoutes);
   for (const route of resolved.secureRoutes) {
-    if (typeof route !== 'string' || !isAbsoluteUrl(route)) throw invalid('secureRoutes', 'entries must be absolute URLs', route);
+    // A path on the app's own origin ('/api/'), resolved against the document base URL when matched.
+    if (typeof route === 'string' && isOriginPath(route)) continue;
+    if (typeof route !== 'string' || !isAbsoluteUrl(route)) throw invalid('secureRoutes', "entries must be absolute URLs or paths such as '/api/'", route);
     // RFC 6750 5.3: bearer tokens only over TLS (loopback excepted for local development).
     if (!isSecureUrl(route)) {
       throw new OidcError(`ngx-oidc config "secureRoutes": ${route} must use https`, 'INSECURE_URL', { key: 'secureRoutes', actual: route });
@@ -224,6 +226,11 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
     throw invalid('silentRenewUrl', 'is required for silent renew without refresh tokens');
   }
   return resolved;
+}
+
+/** A path on the app's own origin: one leading `/`, not `//` or `/\\` (which browsers read as another host). */
+function isOriginPath(value: string): boolean {
+  return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\');
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

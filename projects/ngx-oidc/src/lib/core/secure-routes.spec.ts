@@ -45,3 +45,25 @@ describe('isSecureRoute', () => {
     expect(isSecureRoute('https://api.example.com/', ['not a url', ''])).toBe(false);
   });
 });
+
+describe('secureRoutes entries that are paths on the app origin', () => {
+  const base = 'https://app.example.com/shop/';
+
+  it('match requests to that path on the page origin, relative or absolute', () => {
+    expect(isSecureRoute('/api/orders', ['/api/'], base)).toBe(true);
+    expect(isSecureRoute('https://app.example.com/api', ['/api/'], base)).toBe(true);
+    expect(isSecureRoute('../api/orders', ['/api/'], base)).toBe(true);
+  });
+
+  it('never match another origin, another path, or without a base URL', () => {
+    expect(isSecureRoute('https://evil.example.com/api/orders', ['/api/'], base)).toBe(false);
+    expect(isSecureRoute('/apix/orders', ['/api/'], base)).toBe(false);
+    expect(isSecureRoute('orders', ['/api/'], base)).toBe(false);
+    expect(isSecureRoute('https://app.example.com/api/orders', ['/api/'])).toBe(false);
+  });
+
+  it('never send a token over plain http off loopback (RFC 6750 5.3)', () => {
+    expect(isSecureRoute('/api/orders', ['/api/'], 'http://app.example.com/')).toBe(false);
+    expect(isSecureRoute('/api/orders', ['/api/'], 'http://127.0.0.1:4200/')).toBe(true);
+  });
+});

@@ -1,3 +1,5 @@
+import { isSecureUrl } from './http';
+
 /**
  * Which request URLs get the access token: those under a `secureRoutes` entry,
  * compared by origin (scheme, host and port, exactly) and by path on a segment
@@ -23,19 +25,30 @@ function isUnderPath(path: string, prefix: string): boolean {
   return path === base || path.startsWith(`${base}/`);
 }
 
-/** Parsed `secureRoutes` entries: the interceptor asks on every request, so each entry is parsed once. */
+/** Parsed `secureRoutes` entries: the interceptor asks on every request, so each entry is parsed once (per base URL for paths). */
 const parsedRoutes = new Map<string, URL | undefined>();
 
-function parseRoute(route: string): URL | undefined {
-  if (!parsedRoutes.has(route)) parsedRoutes.set(route, parse(route));
-  return parsedRoutes.get(route);
+/**
+ * An entry as a URL: absolute entries as they are; a path (`/api/`) on the
+ * page's origin, from `baseUrl`, and only when that origin uses TLS or is
+ * loopback (RFC 6750 5.3).
+ */
+function parseRoute(route: string, baseUrl: string | undefined): URL | undefined {
+  const isPath = route.startsWith('/');
+  const key = isPath ? `${baseUrl ?? ''} ${route}` : route;
+  if (!parsedRoutes.has(key)) {
+    if (parsedRoutes.size > 256) parsedRoutes.clear();
+    const url = isPath ? (baseUrl === undefined ? undefined : parse(route, baseUrl)) : parse(route);
+    parsedRoutes.set(key, url && (!isPath || isSecureUrl(url.href)) ? url : undefined);
+  }
+  return parsedRoutes.get(key);
 }
 
 /**
  * The `secureRoutes` entry `url` falls under, or `undefined`.
  * @param url - the request URL; a relative one is resolved against `baseUrl`.
- * @param secureRoutes - absolute URL prefixes from the config.
- * @param baseUrl - the page's URL, for relative request URLs.
+ * @param secureRoutes - URL prefixes from the config: absolute, or paths on the page's origin.
+ * @param baseUrl - the document base URL, for relative request URLs and path entries.
  */
 export function matchSecureRoute(url: string, secureRoutes: readonly string[], baseUrl?: string): string | undefined {
   const target = parse(url, baseUrl);
@@ -43,7 +56,7 @@ export function matchSecureRoute(url: string, secureRoutes: readonly string[], b
   // Credentials in the URL make the authority ambiguous to people: never send a token there.
   if (target.username || target.password) return undefined;
   return secureRoutes.find((route) => {
-    const prefix = parseRoute(route);
+    const prefix = parseRoute(route, baseUrl);
     return !!prefix && prefix.origin === target.origin && isUnderPath(target.pathname, prefix.pathname);
   });
 }
