@@ -73,9 +73,21 @@ async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcC
     const callback = await op.authorize(await s.beginLogin({ returnUrl: '/orders' }), authorizeOptions);
     return { callback, result: await s.finishLogin(callback) };
   };
+  /** A second session on the same storages whose token requests wait until `release()`. */
+  const withHeldTokenRequests = () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const held = new OidcSession(config, {
+      fetchJson: async (req) => (req.url.endsWith('/token') ? gate.then(() => op.fetchJson(req)) : op.fetchJson(req)),
+      storage,
+      transactionStorage: txStorage,
+      now: () => clock.now,
+    });
+    return { held, release: () => release() };
+  };
   /** The states of the pending logins. */
   const pending = () => txStorage.keys().filter((k) => k.startsWith('ngx-oidc.default.tx.')).map((k) => k.slice('ngx-oidc.default.tx.'.length));
-  return { op, clock, storage, txStorage, session, makeSession, login, pending, config };
+  return { op, clock, storage, txStorage, session, makeSession, login, pending, config, withHeldTokenRequests };
 }
 
 describe('OidcSession: login', () => {
@@ -642,17 +654,9 @@ describe('OidcSession: a provider that is down, slow or busy', () => {
   });
 
   it('stores nothing when the session was logged out while a refresh ran', async () => {
-    const { op, session, login, clock } = await setup();
+    const { login, withHeldTokenRequests } = await setup();
     await login();
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
-    const real = op.fetchJson;
-    const slow = new OidcSession(session.config, {
-      fetchJson: async (req) => (req.url.endsWith('/token') ? gate.then(() => real(req)) : real(req)),
-      storage: session.store.storage,
-      transactionStorage: null,
-      now: () => clock.now,
-    });
+    const { held: slow, release } = withHeldTokenRequests();
     const renewal = slow.refresh();
     await new Promise((r) => setTimeout(r, 5));
     slow.logoutLocal();
@@ -814,17 +818,9 @@ describe('OidcSession: keys before the refresh token is spent', () => {
 
 describe('OidcSession: the callback, in parallel', () => {
   it('fetches the JWKS while the token request is on its way, not after it', async () => {
-    const { op, session, txStorage } = await setup();
+    const { op, session, withHeldTokenRequests } = await setup();
     const url = await session.beginLogin();
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
-    const real = op.fetchJson;
-    const gated = new OidcSession(session.config, {
-      fetchJson: async (req) => (req.url.endsWith('/token') ? gate.then(() => real(req)) : real(req)),
-      storage: session.store.storage,
-      transactionStorage: txStorage,
-      now: session.now,
-    });
+    const { held: gated, release } = withHeldTokenRequests();
     const done = gated.finishLogin(await op.authorize(url));
     for (let i = 0; i < 50 && op.count('jwks') === 0; i++) await new Promise((r) => setTimeout(r, 2));
     expect(op.count('jwks')).toBe(1);
