@@ -6,12 +6,15 @@
  */
 import {
   type CryptoKey,
+  EmbeddedJWK,
   type JWK,
   type JWTPayload,
   SignJWT,
   calculateJwkThumbprint,
+  decodeProtectedHeader,
   exportJWK,
   generateKeyPair,
+  jwtVerify,
 } from 'jose';
 import type { FetchJson, OidcHttpRequest, OidcHttpResponse } from '../lib/core/http';
 import type { ProviderMetadata } from '../lib/core/discovery';
@@ -51,6 +54,8 @@ export interface FakeProviderOptions {
 }
 
 interface CodeGrant {
+  /** The `dpop_jkt` of the authorization request (RFC 9449 10). */
+  dpopJkt?: string;
   clientId: string;
   redirectUri: string;
   codeChallenge: string;
@@ -62,6 +67,8 @@ interface CodeGrant {
 }
 
 interface RefreshGrant {
+  /** The key the refresh token is bound to (RFC 9449 5). */
+  jkt?: string;
   sub: string;
   scope: string;
   nonce?: string;
@@ -111,11 +118,18 @@ export class FakeProvider {
   keys: FakeKey[];
   /** Tokens revoked through the revocation endpoint. */
   readonly revoked: string[] = [];
+  /** DPoP (RFC 9449): when set, proofs at the token endpoint must carry this nonce. */
+  dpopNonce: string | undefined;
+  /** DPoP: bind tokens to the proof's key and answer `token_type: DPoP` (false: answer Bearer anyway). */
+  dpopBindsTokens = true;
+  /** DPoP: the thumbprints of the keys whose proofs the token endpoint accepted, in order. */
+  readonly dpopKeys: string[] = [];
+  private readonly dpopJtis = new Set<string>();
 
   private readonly overrides = new Map<FakeRoute, { answer: FakeAnswer; once: boolean }[]>();
   private readonly codes = new Map<string, CodeGrant>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
-  private readonly accessTokens = new Map<string, { sub: string; active: boolean }>();
+  private readonly accessTokens = new Map<string, { sub: string; active: boolean; jkt?: string }>();
   private readonly parRequests = new Map<string, URLSearchParams>();
 
   private constructor(options: Required<Omit<FakeProviderOptions, 'alg' | 'requirePar'>> & { requirePar: boolean }, key: FakeKey) {
@@ -255,6 +269,7 @@ export class FakeProvider {
     }
     const code = opaque('code');
     this.codes.set(code, {
+      ...(params.get('dpop_jkt') ? { dpopJkt: params.get('dpop_jkt')! } : {}),
       clientId: params.get('client_id') ?? '',
       redirectUri,
       codeChallenge: params.get('code_challenge')!,
@@ -305,7 +320,7 @@ export class FakeProvider {
       case 'jwks':
         return json(200, { keys: this.keys.map((k) => k.publicJwk) });
       case 'token':
-        return this.token(form);
+        return this.token(form, req);
       case 'userinfo':
         return this.userinfo(req);
       case 'revocation':
@@ -317,8 +332,41 @@ export class FakeProvider {
     }
   }
 
-  private async token(form: URLSearchParams): Promise<OidcHttpResponse> {
+  /**
+   * Checks a DPoP proof as an authorization server does (RFC 9449 4.3): a
+   * `dpop+jwt` signed by the key in its header, for this method and URL,
+   * fresh, never replayed, with the current nonce when one is demanded.
+   * Returns the key's thumbprint, or an error answer.
+   */
+  private async checkProof(req: OidcHttpRequest): Promise<{ jkt?: string; error?: OidcHttpResponse }> {
+    const proof = req.headers['DPoP'] ?? req.headers['dpop'];
+    if (proof === undefined) return {};
+    const bad = (description: string) => ({ error: oauthError('invalid_dpop_proof', description) });
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', currentDate: new Date(this.now() * 1000) }));
+    } catch {
+      return bad('the proof does not verify');
+    }
+    if (payload['htm'] !== req.method || payload['htu'] !== req.url.split('?')[0]) return bad('htm or htu do not match');
+    if (typeof payload.iat !== 'number' || Math.abs(payload.iat - this.now()) > 60) return bad('iat is not recent');
+    if (typeof payload.jti !== 'string' || this.dpopJtis.has(payload.jti)) return bad('jti missing or replayed');
+    this.dpopJtis.add(payload.jti);
+    // RFC 9449 4.3 (11): at a resource, ath is the hash of the access token sent with the proof.
+    const auth = req.headers['Authorization'] ?? '';
+    if (auth.startsWith('DPoP ') && payload['ath'] !== (await sha256b64url(auth.slice(5)))) return bad('ath does not match');
+    if (this.dpopNonce !== undefined && payload['nonce'] !== this.dpopNonce) {
+      return { error: { ...oauthError('use_dpop_nonce', 'a nonce is required'), headers: { 'content-type': 'application/json', 'dpop-nonce': this.dpopNonce } } };
+    }
+    const jkt = await calculateJwkThumbprint(decodeProtectedHeader(proof).jwk as JWK, 'sha256');
+    this.dpopKeys.push(jkt);
+    return { jkt };
+  }
+
+  private async token(form: URLSearchParams, req: OidcHttpRequest): Promise<OidcHttpResponse> {
     if (form.get('client_id') !== this.clientId) return oauthError('invalid_client', 'unknown client', 401);
+    const { jkt, error } = await this.checkProof(req);
+    if (error) return error;
     const grantType = form.get('grant_type');
     if (grantType === 'authorization_code') {
       const grant = this.codes.get(form.get('code') ?? '');
@@ -331,21 +379,26 @@ export class FakeProvider {
       if (!verifier || (await sha256b64url(verifier)) !== grant.codeChallenge) {
         return oauthError('invalid_grant', 'PKCE verification failed');
       }
-      return this.issue(grant.sub, grant.scope, grant.authTime, grant.nonce);
+      // RFC 9449 10: a code bound by dpop_jkt is redeemed only with a proof of that key.
+      if (grant.dpopJkt !== undefined && grant.dpopJkt !== jkt) return oauthError('invalid_grant', 'dpop_jkt mismatch');
+      return this.issue(grant.sub, grant.scope, grant.authTime, grant.nonce, undefined, jkt);
     }
     if (grantType === 'refresh_token') {
       const token = form.get('refresh_token') ?? '';
       const grant = this.refreshTokens.get(token);
       if (!grant || !grant.active) return oauthError('invalid_grant', 'refresh token invalid or reused');
+      // RFC 9449 5: a public client's bound refresh token needs a proof of the same key.
+      if (grant.jkt !== undefined && grant.jkt !== jkt) return oauthError('invalid_grant', 'refresh token bound to another key');
       if (this.rotateRefreshTokens) grant.active = false;
-      return this.issue(grant.sub, grant.scope, grant.authTime, grant.nonce, this.rotateRefreshTokens ? undefined : token);
+      return this.issue(grant.sub, grant.scope, grant.authTime, grant.nonce, this.rotateRefreshTokens ? undefined : token, jkt);
     }
     return oauthError('unsupported_grant_type');
   }
 
-  private async issue(sub: string, scope: string, authTime: number, nonce?: string, keepRefreshToken?: string): Promise<OidcHttpResponse> {
+  private async issue(sub: string, scope: string, authTime: number, nonce?: string, keepRefreshToken?: string, jkt?: string): Promise<OidcHttpResponse> {
     const accessToken = opaque('at');
-    this.accessTokens.set(accessToken, { sub, active: true });
+    const bound = jkt !== undefined && this.dpopBindsTokens ? jkt : undefined;
+    this.accessTokens.set(accessToken, { sub, active: true, ...(bound ? { jkt: bound } : {}) });
     const idToken = await this.sign(
       this.claims({
         sub,
@@ -355,22 +408,29 @@ export class FakeProvider {
         ...this.idTokenExtraClaims,
       }),
     );
-    const body: Record<string, unknown> = { access_token: accessToken, token_type: 'Bearer', id_token: idToken, scope };
+    const body: Record<string, unknown> = { access_token: accessToken, token_type: bound ? 'DPoP' : 'Bearer', id_token: idToken, scope };
     if (this.accessTokenTtl !== null) body['expires_in'] = this.accessTokenTtl;
     if (scope.split(' ').includes('offline_access') && !keepRefreshToken) {
       const refreshToken = opaque('rt');
-      this.refreshTokens.set(refreshToken, { sub, scope, authTime, ...(nonce ? { nonce } : {}), active: true });
+      this.refreshTokens.set(refreshToken, { sub, scope, authTime, ...(nonce ? { nonce } : {}), ...(bound ? { jkt: bound } : {}), active: true });
       body['refresh_token'] = refreshToken;
     }
-    return json(200, body, { 'cache-control': 'no-store' });
+    return json(200, body, { 'cache-control': 'no-store', ...(this.dpopNonce !== undefined ? { 'dpop-nonce': this.dpopNonce } : {}) });
   }
 
-  private userinfo(req: OidcHttpRequest): OidcHttpResponse {
+  private async userinfo(req: OidcHttpRequest): Promise<OidcHttpResponse> {
     const auth = req.headers['Authorization'] ?? req.headers['authorization'] ?? '';
-    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    const [scheme, token = ''] = auth.split(' ');
     const grant = this.accessTokens.get(token);
-    if (!grant || !grant.active) {
-      return { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' }, body: '' };
+    const refused = (challenge: string): OidcHttpResponse => ({ status: 401, headers: { 'www-authenticate': challenge }, body: '' });
+    if (!grant || !grant.active) return refused('Bearer error="invalid_token"');
+    // RFC 9449 7.1: a bound token only with the DPoP scheme and a proof of its key.
+    if (grant.jkt !== undefined) {
+      if (scheme !== 'DPoP') return refused('DPoP error="invalid_token"');
+      const { jkt, error } = await this.checkProof(req);
+      if (error || jkt !== grant.jkt) return refused('DPoP error="invalid_dpop_proof"');
+    } else if (scheme !== 'Bearer') {
+      return refused('Bearer error="invalid_token"');
     }
     return json(200, { sub: grant.sub, ...this.userInfoClaims });
   }

@@ -90,7 +90,7 @@ describe('authorizationParams', () => {
 
   it('protects exactly the protocol parameters', () => {
     expect([...PROTECTED_AUTHORIZATION_PARAMS].sort()).toEqual(
-      ['client_id', 'code_challenge', 'code_challenge_method', 'max_age', 'nonce', 'redirect_uri', 'request', 'request_uri', 'response_mode', 'response_type', 'scope', 'state'],
+      ['client_id', 'code_challenge', 'code_challenge_method', 'dpop_jkt', 'max_age', 'nonce', 'redirect_uri', 'request', 'request_uri', 'response_mode', 'response_type', 'scope', 'state'],
     );
     expect(Object.isFrozen(PROTECTED_AUTHORIZATION_PARAMS)).toBe(true);
   });

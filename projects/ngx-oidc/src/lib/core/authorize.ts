@@ -31,6 +31,8 @@ export interface AuthorizationRequest {
   maxAge?: number;
   /** The current ID token, for `prompt=none` requests (OIDC Core 3.1.2.1 `id_token_hint`). */
   idTokenHint?: string;
+  /** The DPoP key's thumbprint: binds the code to the key (RFC 9449 10). */
+  dpopJkt?: string;
   /** Resource indicator(s) (RFC 8707), one parameter per value. */
   resource?: string | string[];
   /** Extra parameters; they cannot set {@link PROTECTED_AUTHORIZATION_PARAMS}. */
@@ -57,6 +59,8 @@ export const PROTECTED_AUTHORIZATION_PARAMS: readonly string[] = Object.freeze([
   'max_age',
   // OAuth 2.0 Multiple Response Types 2.1: only the default query response mode is handled.
   'response_mode',
+  // RFC 9449 10: the key binding is the library's to set.
+  'dpop_jkt',
 ]);
 
 /**
@@ -166,6 +170,10 @@ export function authorizationParams(req: AuthorizationRequest): URLSearchParams 
     // OIDC Core 3.1.2.1: id_token_hint names the user a prompt=none request is about.
     params.set('id_token_hint', req.idTokenHint);
     explicit.push('id_token_hint');
+  }
+  if (req.dpopJkt !== undefined) {
+    // RFC 9449 10: dpop_jkt binds the authorization code to the DPoP key.
+    params.set('dpop_jkt', req.dpopJkt);
   }
   if (req.resource !== undefined) {
     appendResource(params, req.resource);

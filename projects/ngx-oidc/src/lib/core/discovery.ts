@@ -41,6 +41,8 @@ export interface ProviderMetadata {
   readonly authorization_response_iss_parameter_supported?: boolean;
   /** PKCE methods the provider supports (RFC 8414 2). */
   readonly code_challenge_methods_supported?: readonly string[];
+  /** Algorithms the provider accepts for DPoP proofs (RFC 9449 5.1). */
+  readonly dpop_signing_alg_values_supported?: readonly string[];
   /** Scopes the provider supports. */
   readonly scopes_supported?: readonly string[];
 }

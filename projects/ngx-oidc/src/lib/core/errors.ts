@@ -24,7 +24,8 @@
  *   `ID_TOKEN_AT_HASH_MISMATCH`, `ID_TOKEN_REFRESH_MISMATCH` (OIDC Core 12.2).
  * - Authorization response: `STATE_MISMATCH`, `ISS_MISMATCH` (RFC 9207),
  *   `AUTHORIZATION_ERROR` (the provider answered with `error`), `CALLBACK_INVALID`.
- * - Endpoints: `TOKEN_ERROR`, `TOKEN_RESPONSE_INVALID`, `PAR_ERROR`,
+ * - Endpoints: `TOKEN_ERROR`, `TOKEN_RESPONSE_INVALID`, `DPOP_NOT_BOUND` (DPoP
+ *   was used but the provider answered an unbound `Bearer` token), `PAR_ERROR`,
  *   `USERINFO_ERROR`, `USERINFO_SUB_MISMATCH`, `REVOCATION_ERROR`.
  * - Session: `NO_SESSION`, `NO_REFRESH_TOKEN`, `RENEW_TIMEOUT`, `LOGIN_REQUIRED`,
  *   `SESSION_CHANGED` (the provider's session changed and could not be re-checked).
@@ -64,6 +65,7 @@ export type OidcErrorCode =
   | 'CALLBACK_INVALID'
   | 'TOKEN_ERROR'
   | 'TOKEN_RESPONSE_INVALID'
+  | 'DPOP_NOT_BOUND'
   | 'PAR_ERROR'
   | 'USERINFO_ERROR'
   | 'USERINFO_SUB_MISMATCH'

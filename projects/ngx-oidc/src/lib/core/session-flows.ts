@@ -3,7 +3,7 @@ import { type RenewalBackoff, backoffError, nextBackoff } from './backoff';
 import { parseCallbackUrl, validateCallback } from './callback';
 import { type ProviderMetadata, loadDiscovery } from './discovery';
 import { OidcError, isOidcError, isTransientError, toOidcError } from './errors';
-import { type OidcHttpRequest, send } from './http';
+import { type FetchJson, type OidcHttpRequest, send } from './http';
 import { type KeyResolver, freshJwks, jwksKeyResolver } from './jwks';
 import { logoutUrl, revokeAll } from './logout';
 import { shouldUsePar } from './par';
@@ -68,6 +68,10 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
   const metadata = await loadMetadata(s);
   const pkce = await createPkcePair();
   const { config } = s;
+  const { dpop } = s.deps;
+  // RFC 9449 10: bind the code to the DPoP key; a new login gets a new key, a renewal keeps it.
+  const algs = metadata.dpop_signing_alg_values_supported;
+  const dpopJkt = dpop ? await (options.renew ? dpop.thumbprint(algs) : dpop.rotate(algs)) : undefined;
   // OIDC Core 3.1.2.1: a prompt=none request names the signed-in user with id_token_hint.
   const idTokenHint = options.prompt === 'none' ? s.restore()?.idToken : undefined;
   const tx: LoginTransaction = {
@@ -91,6 +95,7 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
     ...(config.maxAge !== undefined ? { maxAge: config.maxAge } : {}),
     ...(config.resource !== undefined ? { resource: config.resource } : {}),
     ...(idTokenHint !== undefined ? { idTokenHint } : {}),
+    ...(dpopJkt !== undefined ? { dpopJkt } : {}),
     customParams: { ...config.customParamsAuthRequest, ...options.customParams },
   });
   s.transactions.save(tx, s.now());
@@ -104,7 +109,8 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
           { key: 'usePushedAuthorisationRequests' },
         );
       }
-      return await push(metadata, config.clientId, params, s.fetchJson);
+      // RFC 9449 7: the pushed request carries a proof too.
+      return await push(metadata, config.clientId, params, dpop ? dpop.port(s.fetchJson) : s.fetchJson);
     }
     return authorizationUrl(metadata.authorization_endpoint, params);
   } catch (e) {
@@ -175,6 +181,7 @@ export async function finishLogin(s: OidcSession, callbackUrl: string): Promise<
     ...(tokens.refreshToken !== undefined && s.config.useRefreshToken ? { refreshToken: tokens.refreshToken } : {}),
     ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
     ...(sessionState !== undefined ? { sessionState } : {}),
+    ...(tokens.tokenType === 'DPoP' ? { tokenType: 'DPoP' as const } : {}),
   };
   if (s.config.autoUserInfo) session = await withUserInfo(s, session, metadata);
   s.store.set('session', session);
@@ -244,7 +251,7 @@ export async function refreshLocked(
   }
   // Logged out (or another tab changed the session) while the request ran: store nothing.
   if (s.restore()?.refreshToken !== refreshToken) throw new OidcError('The session changed while it was being renewed', 'NO_SESSION');
-  const session: AuthSession = {
+  let session: AuthSession = {
     ...current,
     idToken: tokens.idToken ?? current.idToken,
     idTokenClaims: claims,
@@ -254,6 +261,8 @@ export async function refreshLocked(
     ...(tokens.refreshToken !== undefined ? { refreshToken: tokens.refreshToken } : {}),
     ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
   };
+  if (tokens.tokenType === 'DPoP') session = { ...session, tokenType: 'DPoP' };
+  else if (session.tokenType !== undefined) session = withoutTokenType(session);
   s.store.set('session', session);
   s.store.remove('renewal');
   return session;
@@ -363,15 +372,27 @@ function idTokenExpectations(s: OidcSession, metadata: ProviderMetadata, tokens:
 }
 
 async function tokenRequest(s: OidcSession, build: () => OidcHttpRequest, previousRefreshToken?: string): Promise<TokenSet> {
-  const res = await send(s.fetchJson, build());
+  const { dpop } = s.deps;
+  // RFC 9449 5: with DPoP, every token request carries a proof of the key.
+  const res = await send(dpop ? dpop.port(s.fetchJson) : s.fetchJson, build());
   return processTokenResponse(res, {
     now: s.now(),
     ...(previousRefreshToken !== undefined ? { previousRefreshToken } : {}),
+    ...(dpop ? { tokenType: dpop.tokenType } : {}),
   });
 }
 
 async function withUserInfo(s: OidcSession, session: AuthSession, metadata: ProviderMetadata): Promise<AuthSession> {
   if (!metadata.userinfo_endpoint) throw new OidcError('The provider has no userinfo endpoint', 'USERINFO_ERROR');
-  const userInfo = await fetchUserInfo(metadata.userinfo_endpoint, session.accessToken, session.idTokenClaims.sub, s.fetchJson);
+  const { dpop } = s.deps;
+  const bound = session.tokenType === 'DPoP' && dpop;
+  // RFC 9449 7: a bound token is sent with a proof carrying its hash (ath).
+  const port: FetchJson = bound ? dpop.port(s.fetchJson, session.accessToken) : s.fetchJson;
+  const userInfo = await fetchUserInfo(metadata.userinfo_endpoint, session.accessToken, session.idTokenClaims.sub, port, bound ? 'DPoP' : 'Bearer');
   return { ...session, userInfo };
+}
+
+function withoutTokenType(session: AuthSession): AuthSession {
+  const { tokenType: _unbound, ...rest } = session;
+  return rest;
 }

@@ -1,6 +1,8 @@
 import { FakeProvider, type FakeProviderOptions } from '../../test/fake-provider';
 import { type OidcConfig, resolveConfig } from './config';
 import type { OidcHttpResponse } from './http';
+import { type DPoPPort, dpopPort, dpopThumbprint } from './dpop';
+import { MemoryDPoPKeyStore } from './dpop-keys';
 import { pushedAuthorizationUrl } from './par';
 import { type LockPort, OidcSession } from './session';
 import { type AuthStorage, MemoryStorage } from './storage';
@@ -43,7 +45,7 @@ class TabStorage extends MemoryStorage {
   }
 }
 
-async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcConfig>; withoutPar?: boolean } = {}) {
+async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcConfig>; withoutPar?: boolean; dpop?: (now: () => number) => DPoPPort } = {}) {
   const clock = { now: START };
   const op = await FakeProvider.create({ now: () => clock.now, ...options.op });
   const storage = new MemoryStorage();
@@ -59,6 +61,7 @@ async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcC
     useRefreshToken: true,
     ...options.config,
   });
+  const dpop = options.dpop?.(() => clock.now);
   const makeSession = (store: AuthStorage = storage) =>
     new OidcSession(config, {
       fetchJson: op.fetchJson,
@@ -66,6 +69,7 @@ async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcC
       transactionStorage: txStorage,
       now: () => clock.now,
       lock,
+      ...(dpop ? { dpop } : {}),
       ...(options.withoutPar ? {} : { pushedAuthorization: pushedAuthorizationUrl }),
     });
   const session = makeSession();
@@ -839,5 +843,93 @@ describe('OidcSession: the callback, in parallel', () => {
     await expect(session.finishLogin(forged.toString())).rejects.toMatchObject({ code: 'ISS_MISMATCH' });
     expect(op.count('jwks')).toBe(0);
     expect(op.count('token')).toBe(0);
+  });
+});
+
+describe('OidcSession: DPoP (RFC 9449)', () => {
+  async function dpopSetup(extra: { allowBearer?: boolean; config?: Partial<OidcConfig> } = {}) {
+    const keys = new MemoryDPoPKeyStore();
+    const dpop = (now: () => number) => dpopPort({ store: keys, configId: 'default', now, ...(extra.allowBearer ? { allowBearer: true } : {}) });
+    return { ...(await setup({ dpop, ...(extra.config ? { config: extra.config } : {}) })), keys };
+  }
+
+  it('binds the code (dpop_jkt), proves the key at the token endpoint, and stores DPoP-bound tokens', async () => {
+    const { op, session, keys } = await dpopSetup();
+    const url = new URL(await session.beginLogin());
+    const key = await keys.load('default');
+    expect(url.searchParams.get('dpop_jkt')).toBe(await dpopThumbprint(key!));
+    const { session: signedIn } = await session.finishLogin(await op.authorize(url.toString()));
+    expect(signedIn.tokenType).toBe('DPoP');
+    expect(op.dpopKeys).toEqual([await dpopThumbprint(key!)]);
+    const sent = op.requests.find((r) => r.url.endsWith('/token'))!;
+    expect(sent.headers['DPoP']).toMatch(/^ey[\w-]+\.ey[\w-]+\.[\w-]+$/);
+  });
+
+  it('refreshes with the same key (the refresh token is bound to it), and loads userinfo with a proof', async () => {
+    const { op, session, login } = await dpopSetup();
+    await login();
+    const renewed = await session.refresh();
+    expect(renewed.tokenType).toBe('DPoP');
+    expect(new Set(op.dpopKeys).size).toBe(1);
+    await expect(session.loadUserInfo()).resolves.toMatchObject({ sub: 'alice' });
+  });
+
+  it('answers a nonce demand with exactly one retry, and keeps the nonce for the next request', async () => {
+    const { op, session, login } = await dpopSetup();
+    op.dpopNonce = 'server-nonce-1';
+    await login();
+    expect(op.count('token')).toBe(2);
+    await session.refresh();
+    expect(op.count('token')).toBe(3);
+    // A server that keeps refusing gets no third request.
+    op.dpopNonce = 'never-given';
+    op.override('token', { status: 400, headers: { 'content-type': 'application/json', 'dpop-nonce': 'another' }, body: '{"error":"use_dpop_nonce"}' });
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'TOKEN_ERROR', oauthError: 'use_dpop_nonce' });
+    expect(op.count('token')).toBe(5);
+  });
+
+  it('refuses an unbound Bearer answer with DPOP_NOT_BOUND and stores nothing, unless allowed', async () => {
+    const refused = await dpopSetup();
+    refused.op.dpopBindsTokens = false;
+    await expect(refused.login()).rejects.toMatchObject({ code: 'DPOP_NOT_BOUND' });
+    expect(refused.session.restore()).toBeNull();
+    const allowed = await dpopSetup({ allowBearer: true });
+    allowed.op.dpopBindsTokens = false;
+    const { result } = await allowed.login();
+    expect(result.session.tokenType).toBeUndefined();
+  });
+
+  it('makes a new key at each login, keeps it for a prompt=none renewal, and deletes it at logout', async () => {
+    const { op, session, login, keys } = await dpopSetup();
+    await login();
+    const first = await dpopThumbprint((await keys.load('default'))!);
+    const renewUrl = new URL(await session.beginLogin({ prompt: 'none', renew: true }));
+    expect(renewUrl.searchParams.get('dpop_jkt')).toBe(first);
+    await session.finishLogin(await op.authorize(renewUrl.toString()));
+    await login();
+    expect(await dpopThumbprint((await keys.load('default'))!)).not.toBe(first);
+    session.logoutLocal();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await keys.load('default')).toBeNull();
+  });
+
+  it('sends a proof with a pushed authorization request', async () => {
+    const { op, session } = await dpopSetup({ config: { usePushedAuthorisationRequests: true } });
+    await session.beginLogin();
+    expect(op.requests.find((r) => r.url.endsWith('/request'))?.headers['DPoP']).toBeDefined();
+  });
+
+  it('a refresh token presented without its key is refused by the provider', async () => {
+    const { op, login, session } = await dpopSetup();
+    await login();
+    const { refreshToken } = session.restore()!;
+    const stolen = await op.fetchJson({
+      url: `${op.issuer}/token`,
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken!, client_id: op.clientId }).toString(),
+    });
+    expect(stolen.status).toBe(400);
+    expect(JSON.parse(stolen.body)).toMatchObject({ error: 'invalid_grant' });
   });
 });

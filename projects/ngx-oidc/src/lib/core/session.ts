@@ -3,6 +3,7 @@ import type { ProviderMetadata } from './discovery';
 import { OidcError } from './errors';
 import { type FetchJson, isJsonObject, withTimeout } from './http';
 import type { IdTokenClaims } from './id-token';
+import type { DPoPPort } from './dpop';
 import type { pushedAuthorizationUrl } from './par';
 import { type RenewalBackoff, isRenewalBackoff } from './backoff';
 import { type AuthStorage, Store } from './storage';
@@ -38,6 +39,8 @@ export interface AuthSession {
   readonly userInfo?: UserInfo;
   /** OIDC Session Management `session_state`, when the provider sent one. */
   readonly sessionState?: string;
+  /** `DPoP` when the tokens are bound to the DPoP key (RFC 9449): sent as `Authorization: DPoP`. */
+  readonly tokenType?: 'DPoP';
 }
 
 export { type LoginTransaction, isLoginTransaction } from './transaction';
@@ -62,6 +65,11 @@ export interface SessionDeps {
   readonly transactionStorage?: AuthStorage | null;
   /** A number in [0, 1) for the back-off jitter. Default `Math.random`. */
   readonly random?: () => number;
+  /**
+   * DPoP (RFC 9449), from `dpopPort()`: proofs on the token requests and PAR,
+   * `dpop_jkt` on the authorization request, bound tokens. Default: none.
+   */
+  readonly dpop?: DPoPPort;
   /** Now in seconds since the epoch. Default: the system clock. */
   readonly now?: () => number;
   /**
@@ -127,6 +135,7 @@ export function isAuthSession(value: unknown): value is AuthSession {
     isStringOrAbsent(value['refreshToken']) &&
     isStringOrAbsent(value['scope']) &&
     isStringOrAbsent(value['sessionState']) &&
+    (value['tokenType'] === undefined || value['tokenType'] === 'DPoP') &&
     (value['userInfo'] === undefined || (isJsonObject(value['userInfo']) && typeof value['userInfo']['sub'] === 'string')) &&
     isJsonObject(claims) &&
     typeof claims['iss'] === 'string' &&
@@ -382,9 +391,11 @@ export class OidcSession {
     return (await this.preload()).endProviderSession(this, ended, options);
   }
 
-  /** Forgets the session and its renewal back-off, without asking the provider. */
+  /** Forgets the session and its renewal back-off (and the DPoP key), without asking the provider. */
   logoutLocal(): void {
     this.store.remove('session');
     this.store.remove('renewal');
+    // The key the tokens were bound to goes with them (RFC 9449 2).
+    void this.deps.dpop?.drop().catch(() => undefined);
   }
 }

@@ -301,3 +301,18 @@ describe('processTokenResponse', () => {
     });
   });
 });
+
+describe('processTokenResponse: token_type decided by a DPoP port (RFC 9449 5)', () => {
+  const answer = (tokenType: string) => ({ status: 200, headers: {}, body: JSON.stringify({ access_token: 'at', token_type: tokenType, expires_in: 60 }) });
+
+  it('hands token_type to the port, which may accept DPoP', () => {
+    const seen: unknown[] = [];
+    const set = processTokenResponse(answer('dpop'), { now: 0, tokenType: (t) => (seen.push(t), 'DPoP') });
+    expect(set.tokenType).toBe('DPoP');
+    expect(seen).toEqual(['dpop']);
+  });
+
+  it('refuses a DPoP token type when no proof was sent', () => {
+    expect(caught(() => processTokenResponse(answer('DPoP'), { now: 0 }))).toMatchObject({ code: 'TOKEN_RESPONSE_INVALID' });
+  });
+});

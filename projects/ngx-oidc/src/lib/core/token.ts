@@ -9,8 +9,8 @@ import { type JsonObject, type OidcHttpRequest, type OidcHttpResponse, expectSta
 export interface TokenSet {
   /** The access token, for `Authorization: Bearer`. */
   readonly accessToken: string;
-  /** Always `Bearer`: other token types are refused. */
-  readonly tokenType: 'Bearer';
+  /** `Bearer`, or `DPoP` when the request carried a DPoP proof and the provider bound the token (RFC 9449 5). */
+  readonly tokenType: 'Bearer' | 'DPoP';
   /** When the access token expires; `null` when the provider sent no `expires_in`. */
   readonly expiresAt: number | null;
   /** The ID token, still to be validated (OIDC Core 3.1.3.7). */
@@ -104,7 +104,10 @@ function optionalString(body: JsonObject, key: string): string | undefined {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
-export function processTokenResponse(res: OidcHttpResponse, o: { now: number; previousRefreshToken?: string }): TokenSet {
+export function processTokenResponse(
+  res: OidcHttpResponse,
+  o: { now: number; previousRefreshToken?: string; tokenType?: (tokenType: unknown) => TokenSet['tokenType'] },
+): TokenSet {
   // RFC 6749 5.2: errors are 400 (or 401) with an OAuth error body; 5.1: success is 200.
   expectStatus(res, 'Token endpoint', 'TOKEN_ERROR');
   const body = parseJsonObject(res, 'Token endpoint');
@@ -113,11 +116,12 @@ export function processTokenResponse(res: OidcHttpResponse, o: { now: number; pr
   if (typeof accessToken !== 'string' || accessToken === '') {
     throw invalid('access_token is missing or not a string', 'access_token', accessToken);
   }
-  // RFC 6749 5.1, 7.1: token_type is required and case-insensitive; only Bearer is supported (RFC 6750).
-  const tokenType = body['token_type'];
-  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-    throw invalid('token_type is not Bearer', 'token_type', tokenType);
-  }
+  // RFC 6749 5.1, 7.1: token_type is required and case-insensitive; Bearer (RFC 6750) unless the
+  // request was sent with DPoP, whose port decides (RFC 9449 5).
+  const rawType = body['token_type'];
+  let tokenType: TokenSet['tokenType'] = 'Bearer';
+  if (o.tokenType) tokenType = o.tokenType(rawType);
+  else if (typeof rawType !== 'string' || rawType.toLowerCase() !== 'bearer') throw invalid('token_type is not Bearer', 'token_type', rawType);
   // RFC 6749 5.1: expires_in is the lifetime in seconds, recommended but optional.
   const expiresIn = body['expires_in'];
   if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0)) {
@@ -131,7 +135,7 @@ export function processTokenResponse(res: OidcHttpResponse, o: { now: number; pr
   if (scope !== undefined && typeof scope !== 'string') throw invalid('scope is not a string', 'scope', scope);
   return {
     accessToken,
-    tokenType: 'Bearer',
+    tokenType,
     expiresAt: expiresIn === undefined ? null : o.now + expiresIn,
     ...(idToken !== undefined ? { idToken } : {}),
     // RFC 6749 6: without a new refresh token, the client keeps the one it used.

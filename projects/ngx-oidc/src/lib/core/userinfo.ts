@@ -13,8 +13,9 @@ export type UserInfo = JsonObject & { readonly sub: string };
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfoRequest
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
  */
-export function userInfoRequest(endpoint: string, accessToken: string): OidcHttpRequest {
-  return getRequest(endpoint, { Authorization: `Bearer ${accessToken}` });
+export function userInfoRequest(endpoint: string, accessToken: string, scheme: 'Bearer' | 'DPoP' = 'Bearer'): OidcHttpRequest {
+  // RFC 9449 7.1: a DPoP-bound token goes with the DPoP scheme (and a proof, added by the DPoP port).
+  return getRequest(endpoint, { Authorization: `${scheme} ${accessToken}` });
 }
 
 /**
@@ -75,6 +76,12 @@ export function processUserInfoResponse(res: OidcHttpResponse, expectedSub: stri
  * Fetches the user's claims and checks them.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
  */
-export async function fetchUserInfo(endpoint: string, accessToken: string, expectedSub: string, fetchJson: FetchJson): Promise<UserInfo> {
-  return processUserInfoResponse(await send(fetchJson, userInfoRequest(endpoint, accessToken)), expectedSub);
+export async function fetchUserInfo(
+  endpoint: string,
+  accessToken: string,
+  expectedSub: string,
+  fetchJson: FetchJson,
+  scheme: 'Bearer' | 'DPoP' = 'Bearer',
+): Promise<UserInfo> {
+  return processUserInfoResponse(await send(fetchJson, userInfoRequest(endpoint, accessToken, scheme)), expectedSub);
 }

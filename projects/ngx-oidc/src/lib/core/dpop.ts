@@ -1,0 +1,254 @@
+import { type JWK, SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
+import { OidcError } from './errors';
+import type { DPoPKeyStore } from './dpop-keys';
+import { type FetchJson, type OidcHttpResponse, readOAuthError } from './http';
+import { base64url, randomString, sha } from './random';
+
+/**
+ * DPoP (RFC 9449): proofs of possession of a key the page cannot export, so
+ * that a stolen access or refresh token is useless without it. One function
+ * per step: pick the algorithm, make the key, prove possession, remember the
+ * server's nonces. Used only through `withDPoP()`: apps without it never load
+ * this module.
+ * @see https://www.rfc-editor.org/rfc/rfc9449
+ */
+
+/** The proof algorithms supported here (RFC 9449 4.2: asymmetric, never `none`). */
+export type DPoPAlg = 'ES256' | 'ES384' | 'PS256' | 'RS256' | 'Ed25519';
+
+const SUPPORTED: readonly DPoPAlg[] = ['ES256', 'ES384', 'PS256', 'RS256', 'Ed25519'];
+
+/** A DPoP key pair from WebCrypto; the private key is not extractable. */
+export interface DPoPKey {
+  /** The algorithm the proofs are signed with. */
+  readonly alg: DPoPAlg;
+  /** Signs the proofs; cannot be exported. */
+  readonly privateKey: CryptoKey;
+  /** Goes in each proof's `jwk` header. */
+  readonly publicKey: CryptoKey;
+}
+
+/**
+ * The algorithm to sign proofs with: ES256 unless the provider lists
+ * `dpop_signing_alg_values_supported` without it, then the first listed one
+ * supported here. A provider that lists none of them is `CONFIG_INVALID`.
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5.1
+ */
+export function chooseDPoPAlg(supported?: readonly string[]): DPoPAlg {
+  if (!supported || supported.length === 0 || supported.includes('ES256')) return 'ES256';
+  const alg = supported.find((a): a is DPoPAlg => SUPPORTED.includes(a as DPoPAlg));
+  if (!alg) throw new OidcError('The provider supports no DPoP algorithm this library can sign with', 'CONFIG_INVALID', { actual: supported });
+  return alg;
+}
+
+function keyParams(alg: DPoPAlg): RsaHashedKeyGenParams | EcKeyGenParams | { name: 'Ed25519' } {
+  switch (alg) {
+    case 'ES256':
+      return { name: 'ECDSA', namedCurve: 'P-256' };
+    case 'ES384':
+      return { name: 'ECDSA', namedCurve: 'P-384' };
+    case 'Ed25519':
+      return { name: 'Ed25519' };
+    default:
+      return {
+        name: alg === 'PS256' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5',
+        modulusLength: 2048,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      };
+  }
+}
+
+/**
+ * A new key pair for `alg`, its private half not extractable: a script on the
+ * page can use it while the page lives, but never copy it (RFC 9449 2, 11.4).
+ */
+export async function generateDPoPKey(alg: DPoPAlg = 'ES256'): Promise<DPoPKey> {
+  const pair = (await crypto.subtle.generateKey(keyParams(alg), false, ['sign', 'verify'])) as CryptoKeyPair;
+  return { alg, privateKey: pair.privateKey, publicKey: pair.publicKey };
+}
+
+/** The public key as a JWK with its required members only (RFC 7638 3.2). */
+export async function publicJwk(key: DPoPKey): Promise<JWK> {
+  const { kty, crv, x, y, n, e } = await exportJWK(key.publicKey);
+  return Object.fromEntries(Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined)) as JWK;
+}
+
+/**
+ * The key's JWK SHA-256 thumbprint (RFC 7638): the `dpop_jkt` of the
+ * authorization request (RFC 9449 10) and the `cnf.jkt` of bound tokens (6.1).
+ */
+export async function dpopThumbprint(key: DPoPKey): Promise<string> {
+  return calculateJwkThumbprint(await publicJwk(key), 'sha256');
+}
+
+/**
+ * The `htu` of a proof: the request URL without query and fragment
+ * (RFC 9449 4.2, 4.3 (9)).
+ */
+export function dpopHtu(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
+/** What a proof is for. */
+export interface DPoPProofRequest {
+  /** The HTTP method (`htm`). */
+  readonly method: string;
+  /** The request URL; query and fragment are dropped (`htu`). */
+  readonly url: string;
+  /** The server's last nonce, when it gave one (RFC 9449 8, 9). */
+  readonly nonce?: string;
+  /** For a resource request: the access token, hashed into `ath` (RFC 9449 4.2). */
+  readonly accessToken?: string;
+  /** Now, in seconds since the epoch (`iat`). */
+  readonly now: number;
+}
+
+/**
+ * A DPoP proof JWT (RFC 9449 4.2): header `typ: dpop+jwt`, `alg`, the public
+ * `jwk`; claims `jti` (fresh), `htm`, `htu`, `iat`, and `nonce` and `ath`
+ * when they apply.
+ */
+export async function createDPoPProof(key: DPoPKey, request: DPoPProofRequest): Promise<string> {
+  const claims: Record<string, string | number> = {
+    jti: randomString(16),
+    htm: request.method.toUpperCase(),
+    htu: dpopHtu(request.url),
+    iat: Math.floor(request.now),
+  };
+  if (request.nonce !== undefined) claims['nonce'] = request.nonce;
+  // RFC 9449 4.2: ath is the base64url SHA-256 of the ASCII access token.
+  if (request.accessToken !== undefined) claims['ath'] = base64url(await sha(256, request.accessToken));
+  return new SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: await publicJwk(key) }).sign(key.privateKey);
+}
+
+/**
+ * True when a server refused a request only for want of a fresh nonce: the
+ * authorization server with the OAuth error `use_dpop_nonce` (RFC 9449 8),
+ * the resource server with a 401 `WWW-Authenticate: DPoP error="use_dpop_nonce"` (9).
+ */
+export function needsDPoPNonce(res: OidcHttpResponse): boolean {
+  if (res.status === 400 && readOAuthError(res)?.error === 'use_dpop_nonce') return true;
+  const challenge = res.headers['www-authenticate'] ?? '';
+  return res.status === 401 && /^\s*DPoP\b/i.test(challenge) && /\berror="use_dpop_nonce"/.test(challenge);
+}
+
+/**
+ * The nonces servers gave, one per origin, updated from every `DPoP-Nonce`
+ * response header (RFC 9449 8.2, 9).
+ */
+export class DPoPNonces {
+  private readonly byOrigin = new Map<string, string>();
+
+  /** The last nonce of `url`'s origin, if any. */
+  get(url: string): string | undefined {
+    return this.byOrigin.get(new URL(url).origin);
+  }
+
+  /** Keeps the `DPoP-Nonce` header of an answer from `url`, when it has one. */
+  remember(url: string, headers: Readonly<Record<string, string>>): void {
+    const nonce = headers['dpop-nonce'];
+    // RFC 9449 8.1: the nonce is a non-empty string of NQCHAR.
+    if (nonce && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(nonce)) this.byOrigin.set(new URL(url).origin, nonce);
+  }
+
+  /** Forgets every nonce (a new key, a logout). */
+  clear(): void {
+    this.byOrigin.clear();
+  }
+}
+
+/** What the session needs for DPoP: made by {@link dpopPort}, given as `SessionDeps.dpop`. */
+export interface DPoPPort {
+  /** A new key for a new login; resolves to its thumbprint, for `dpop_jkt` (RFC 9449 10). */
+  rotate(supportedAlgs?: readonly string[]): Promise<string>;
+  /** The thumbprint of the current key (an iframe renew keeps it), made when there is none. */
+  thumbprint(supportedAlgs?: readonly string[]): Promise<string>;
+  /**
+   * `fetchJson` with a fresh proof on every request (`ath` too when
+   * `accessToken` is given); once more, with the new nonce, when the server
+   * asks for one (`use_dpop_nonce`, RFC 9449 8 and 9), and never more than that.
+   */
+  port(fetchJson: FetchJson, accessToken?: string): FetchJson;
+  /**
+   * Checks a token response's `token_type` (RFC 9449 5): `DPoP`; `Bearer` means
+   * the provider did not bind the token, refused with `DPOP_NOT_BOUND` unless
+   * `allowBearer`.
+   */
+  tokenType(tokenType: unknown): 'Bearer' | 'DPoP';
+  /** Deletes the key and forgets the nonces (logout). */
+  drop(): Promise<void>;
+}
+
+/** Options for {@link dpopPort}. */
+export interface DPoPPortOptions {
+  /** Where the key of each config id is kept (IndexedDB in a browser). */
+  readonly store: DPoPKeyStore;
+  /** The config id the key belongs to. */
+  readonly configId: string;
+  /** Now, in seconds since the epoch. */
+  readonly now: () => number;
+  /** Accept unbound (`Bearer`) tokens. Default `false`: they are refused with `DPOP_NOT_BOUND`. */
+  readonly allowBearer?: boolean;
+}
+
+/** A {@link DPoPPort} over a key store: one key per config id, shared by the tabs that share the store. */
+export function dpopPort(options: DPoPPortOptions): DPoPPort {
+  const { store, configId, now } = options;
+  const nonces = new DPoPNonces();
+  let current: Promise<DPoPKey> | undefined;
+
+  const make = async (supportedAlgs?: readonly string[]): Promise<DPoPKey> => {
+    const key = await generateDPoPKey(chooseDPoPAlg(supportedAlgs));
+    await store.save(configId, key);
+    return key;
+  };
+  const key = (supportedAlgs?: readonly string[]): Promise<DPoPKey> => {
+    current ??= store.load(configId).then((stored) => stored ?? make(supportedAlgs));
+    current.catch(() => (current = undefined));
+    return current;
+  };
+
+  return {
+    rotate: async (supportedAlgs) => {
+      nonces.clear();
+      current = make(supportedAlgs);
+      return dpopThumbprint(await current);
+    },
+    thumbprint: async (supportedAlgs) => dpopThumbprint(await key(supportedAlgs)),
+    port: (fetchJson, accessToken) => async (request) => {
+      const signer = await key();
+      const attempt = async (): Promise<OidcHttpResponse> => {
+        const nonce = nonces.get(request.url);
+        const proof = await createDPoPProof(signer, {
+          method: request.method,
+          url: request.url,
+          now: now(),
+          ...(nonce !== undefined ? { nonce } : {}),
+          ...(accessToken !== undefined ? { accessToken } : {}),
+        });
+        const res = await fetchJson({ ...request, headers: { ...request.headers, DPoP: proof } });
+        nonces.remember(request.url, res.headers);
+        return res;
+      };
+      const first = await attempt();
+      // RFC 9449 8: one retry with the nonce the server just gave; a second refusal stands.
+      return needsDPoPNonce(first) && first.headers['dpop-nonce'] ? attempt() : first;
+    },
+    tokenType: (tokenType) => {
+      const type = typeof tokenType === 'string' ? tokenType.toLowerCase() : '';
+      if (type === 'dpop') return 'DPoP';
+      if (type === 'bearer' && options.allowBearer) return 'Bearer';
+      if (type === 'bearer') {
+        throw new OidcError('Token response: DPoP was used but the token is not bound (token_type Bearer)', 'DPOP_NOT_BOUND', { key: 'token_type', actual: tokenType });
+      }
+      throw new OidcError('Token response: token_type is neither DPoP nor Bearer', 'TOKEN_RESPONSE_INVALID', { key: 'token_type', actual: tokenType });
+    },
+    drop: async () => {
+      current = undefined;
+      nonces.clear();
+      await store.remove(configId);
+    },
+  };
+}
