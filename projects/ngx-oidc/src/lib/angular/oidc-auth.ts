@@ -461,7 +461,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     // A call that only met the stored back-off of an earlier failure reports nothing new.
     if (isNew || !wasRetrying) {
       this.emit({ type: 'RenewFailed', error });
-      if (retryAt !== undefined) this.emit({ type: 'RenewRetryScheduled', error, retryAt });
+      this.emit({ type: 'RenewRetryScheduled', error, retryAt });
       return this.fail(error);
     }
     return error;
