@@ -9,10 +9,13 @@ module.exports = {
   ...createCjsPreset({ tsconfig: '<rootDir>/projects/ngx-oidc/tsconfig.spec.json' }),
   testEnvironment: '<rootDir>/projects/ngx-oidc/src/test/jsdom-webcrypto-env.js',
   setupFilesAfterEnv: ['<rootDir>/projects/ngx-oidc/src/test/setup-jest.ts'],
-  roots: ['<rootDir>/projects/ngx-oidc/src'],
+  roots: ['<rootDir>/projects/ngx-oidc/src', '<rootDir>/projects/ngx-oidc/dpop/src'],
   transformIgnorePatterns: ['node_modules/(?!(jose|@angular|rxjs)/|.*\\.mjs$)'],
-  moduleNameMapper: { '^ngx-oidc$': '<rootDir>/projects/ngx-oidc/src/public-api.ts' },
-  collectCoverageFrom: ['projects/ngx-oidc/src/lib/**/*.ts', '!**/*.spec.ts'],
+  moduleNameMapper: {
+    '^ngx-oidc$': '<rootDir>/projects/ngx-oidc/src/public-api.ts',
+    '^ngx-oidc/dpop$': '<rootDir>/projects/ngx-oidc/dpop/src/index.ts',
+  },
+  collectCoverageFrom: ['projects/ngx-oidc/src/lib/**/*.ts', 'projects/ngx-oidc/dpop/src/**/*.ts', '!**/*.spec.ts'],
   coverageThreshold: {
     'projects/ngx-oidc/src/lib/core/': { lines: 90 },
     'projects/ngx-oidc/src/lib/angular/': { lines: 90 },

@@ -33,10 +33,16 @@ if (root?.default && existsSync(`${dist}${root.default}`)) {
   const importers = chunks.filter((c) => /from 'jose'/.test(c.code));
   if (importers.length === 0) problems.push('jose should be imported, not bundled');
   if (chunks.some((c) => /\bfunction compactVerify\b|\bjwsVerify\b/.test(c.code))) problems.push('jose code is bundled into the package');
-  // A returning user must not load jose: only a dynamically imported chunk may import it.
+  // A returning user must not load jose: only a dynamically imported chunk, or the
+  // ngx-oidc/dpop entry point (which only DPoP apps import), may import it.
   for (const c of importers) {
-    if (!chunks.some((other) => other.code.includes(`import('./${c.name}')`))) problems.push(`${c.name} imports jose but is not a lazy chunk`);
+    const lazy = chunks.some((other) => other.code.includes(`import('./${c.name}')`));
+    if (!lazy && c.name !== 'ngx-oidc-dpop.mjs') problems.push(`${c.name} imports jose but is not a lazy chunk`);
   }
+}
+const dpop = pkg.exports?.['./dpop'];
+for (const key of ['types', 'default']) {
+  if (!dpop?.[key] || !existsSync(`${dist}${dpop[key]}`)) problems.push(`exports["./dpop"].${key} missing or absent on disk`);
 }
 
 if (problems.length > 0) {

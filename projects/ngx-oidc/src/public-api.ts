@@ -46,7 +46,19 @@ export {
   AuthFeatureKind,
 } from './lib/angular/provide-auth';
 export { AuthModule, type AuthModuleOptions } from './lib/angular/auth.module';
-export { AUTH_CONFIG_LOADER, AUTH_STORAGE, AUTH_FETCH, AUTH_CLOCK, AUTH_REDIRECT, AUTH_PAR, AUTH_IFRAME_RENEW, type AuthConfigLoader } from './lib/angular/tokens';
+export type { DPoPPort } from './lib/core/dpop-port';
+export {
+  AUTH_CONFIG_LOADER,
+  AUTH_STORAGE,
+  AUTH_FETCH,
+  AUTH_CLOCK,
+  AUTH_REDIRECT,
+  AUTH_PAR,
+  AUTH_IFRAME_RENEW,
+  AUTH_DPOP,
+  type AuthConfigLoader,
+  type DPoPFeature,
+} from './lib/angular/tokens';
 
 // Angular: the service, guards, interceptor, components
 export { OidcAuth, injectAuth, type AuthUser, type AuthStatus, type LoginOptions, type LogoutOptions } from './lib/angular/oidc-auth';
@@ -59,3 +71,7 @@ export { isSecureRoute } from './lib/core/secure-routes';
 
 // Testing
 export { provideAuthTesting, type AuthTestingOptions } from './lib/angular/testing';
+
+// For the ngx-oidc/dpop entry point only; not part of the supported API.
+export { base64url as ɵbase64url, randomString as ɵrandomString, sha as ɵsha } from './lib/core/random';
+export { readOAuthError as ɵreadOAuthError } from './lib/core/http';

@@ -22,7 +22,7 @@ export type AuthModuleOptions = (
   readonly checkAuthOnStartup?: boolean;
   /** A custom storage. */
   readonly storage?: AuthStorage;
-  /** More features, such as `withPushedAuthorizationRequests()` or `withSilentRenewIframe()`. */
+  /** More features, such as `withPushedAuthorizationRequests()`, `withSilentRenewIframe()` or `withDPoP()` (from `ngx-oidc/dpop`). */
   readonly features?: readonly AuthFeature[];
 };
 

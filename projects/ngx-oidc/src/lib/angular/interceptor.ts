@@ -51,9 +51,13 @@ export function authInterceptor(): HttpInterceptorFn {
     if (!isSecureRoute(req.url, config.secureRoutes, base)) return next(req);
     const router = inject(Router);
     let sent: string | null = null;
+    // RFC 9449 7: a DPoP-bound token goes with the DPoP scheme and a proof (withDPoP() only).
+    const dpop = auth.session()?.tokenType === 'DPoP' && auth.dpop && auth.dpopPort ? { feature: auth.dpop, port: auth.dpopPort } : undefined;
+    const attach = (token: string) =>
+      dpop ? dpop.feature.send(dpop.port, req, new URL(req.urlWithParams, base).href, token, next) : next(withBearer(req, token));
     const send = (token: string | null) => {
       sent = token;
-      return next(token ? withBearer(req, token) : req);
+      return token ? attach(token) : next(req);
     };
     const token = auth.accessToken();
     const first: Observable<HttpEvent<unknown>> =
@@ -76,7 +80,7 @@ export function authInterceptor(): HttpInterceptorFn {
             }),
             switchMap((fresh) =>
               // The retry goes straight to the next handler: it is never retried again.
-              next(withBearer(req, fresh)).pipe(
+              attach(fresh).pipe(
                 catchError((again: unknown) => {
                   if (again instanceof HttpErrorResponse && again.status === 401) void router.navigateByUrl(config.unauthorizedRoute);
                   return throwError(() => again);

@@ -4,6 +4,7 @@ import { isPlatformBrowser } from '@angular/common';
 import { Router } from '@angular/router';
 import { BehaviorSubject, Subject, distinctUntilChanged, map } from 'rxjs';
 import { type RenewalBackoff, nextBackoff } from '../core/backoff';
+import type { DPoPPort } from '../core/dpop-port';
 import { isCallbackUrl } from '../core/callback';
 import { type ResolvedOidcConfig, resolveConfig } from '../core/config';
 import { OidcError, isOidcError, isTransientError, toOidcError } from '../core/errors';
@@ -22,6 +23,8 @@ import {
   AUTH_CHECK_SESSION,
   AUTH_CLOCK,
   AUTH_CONFIG_LOADER,
+  AUTH_DPOP,
+  type DPoPFeature,
   AUTH_FETCH,
   AUTH_IFRAME_RENEW,
   AUTH_PAR,
@@ -107,6 +110,10 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   private readonly pushedAuthorization = inject(AUTH_PAR);
   private readonly iframeRenew = inject(AUTH_IFRAME_RENEW);
   private readonly checkSessionEnabled = inject(AUTH_CHECK_SESSION);
+  /** @internal DPoP, when `withDPoP()` is in: the interceptor sends bound tokens with it. */
+  readonly dpop: DPoPFeature | null = inject(AUTH_DPOP);
+  /** @internal The DPoP port of the loaded config. */
+  dpopPort: DPoPPort | undefined;
   private readonly random = inject(AUTH_RANDOM);
   private readonly document = inject(DOCUMENT);
   private readonly zone = inject(NgZone);
@@ -218,6 +225,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
         transactionStorage: this.isBrowser ? defaultTransactionStorage() : null,
         random: this.random,
         now: this.now,
+        ...(this.isBrowser && this.dpop ? { dpop: (this.dpopPort = this.dpop.port(config.configId, this.now)) } : {}),
         ...(this.pushedAuthorization ? { pushedAuthorization: this.pushedAuthorization } : {}),
         ...(this.isBrowser && view
           ? { lock: webLockPort(), sessionChanged: (timeoutMs: number) => storageChange(view, sessionKey, timeoutMs) }

@@ -29,6 +29,8 @@ export enum AuthFeatureKind {
   CheckSession,
   PushedAuthorizationRequests,
   SilentRenewIframe,
+  /** `withDPoP()`, from `ngx-oidc/dpop`. */
+  DPoP,
 }
 
 /** A feature for {@link provideAuth}, made by a `with…` function. */

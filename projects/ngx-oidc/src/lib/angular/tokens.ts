@@ -3,6 +3,9 @@ import type { OidcConfig } from '../core/config';
 import type { FetchJson } from '../core/http';
 import type { pushedAuthorizationUrl } from '../core/par';
 import type { AuthStorage } from '../core/storage';
+import type { HttpEvent, HttpHandlerFn, HttpRequest } from '@angular/common/http';
+import type { Observable } from 'rxjs';
+import type { DPoPPort } from '../core/dpop-port';
 import type { renewInIframe } from './silent-renew';
 
 /** Produces the config at start-up: static, over HTTP, or custom. Set by a `with…Config…` feature. */
@@ -45,3 +48,14 @@ export const AUTH_CHECK_SESSION = new InjectionToken<boolean>('ngx-oidc AUTH_CHE
 
 /** A number in [0, 1) for the renewal back-off jitter. Overridable for tests. */
 export const AUTH_RANDOM = new InjectionToken<() => number>('ngx-oidc AUTH_RANDOM', { factory: () => Math.random });
+
+/** What `withDPoP()` (from `ngx-oidc/dpop`) provides: see {@link AUTH_DPOP}. */
+export interface DPoPFeature {
+  /** The port of one config id, for `SessionDeps.dpop`. */
+  port(configId: string, now: () => number): DPoPPort;
+  /** Sends `req` to a secure route with `Authorization: DPoP` and a proof for `url` (absolute). */
+  send(port: DPoPPort, req: HttpRequest<unknown>, url: string, token: string, next: HttpHandlerFn): Observable<HttpEvent<unknown>>;
+}
+
+/** DPoP, provided by `withDPoP()` from `ngx-oidc/dpop`; absent, no DPoP code is in the bundle. */
+export const AUTH_DPOP = new InjectionToken<DPoPFeature | null>('ngx-oidc AUTH_DPOP', { factory: () => null });

@@ -1,8 +1,8 @@
 import { FakeProvider, type FakeProviderOptions } from '../../test/fake-provider';
 import { type OidcConfig, resolveConfig } from './config';
 import type { OidcHttpResponse } from './http';
-import { type DPoPPort, dpopPort, dpopThumbprint } from './dpop';
-import { MemoryDPoPKeyStore } from './dpop-keys';
+import { MemoryDPoPKeyStore, dpopPort, dpopThumbprint } from 'ngx-oidc/dpop';
+import type { DPoPPort } from './dpop-port';
 import { pushedAuthorizationUrl } from './par';
 import { type LockPort, OidcSession } from './session';
 import { type AuthStorage, MemoryStorage } from './storage';

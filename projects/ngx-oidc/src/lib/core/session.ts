@@ -3,7 +3,7 @@ import type { ProviderMetadata } from './discovery';
 import { OidcError } from './errors';
 import { type FetchJson, isJsonObject, withTimeout } from './http';
 import type { IdTokenClaims } from './id-token';
-import type { DPoPPort } from './dpop';
+import type { DPoPPort } from './dpop-port';
 import type { pushedAuthorizationUrl } from './par';
 import { type RenewalBackoff, isRenewalBackoff } from './backoff';
 import { type AuthStorage, Store } from './storage';
@@ -66,7 +66,7 @@ export interface SessionDeps {
   /** A number in [0, 1) for the back-off jitter. Default `Math.random`. */
   readonly random?: () => number;
   /**
-   * DPoP (RFC 9449), from `dpopPort()`: proofs on the token requests and PAR,
+   * DPoP (RFC 9449), from `dpopPort()` in `ngx-oidc/dpop`: proofs on the token requests and PAR,
    * `dpop_jkt` on the authorization request, bound tokens. Default: none.
    */
   readonly dpop?: DPoPPort;

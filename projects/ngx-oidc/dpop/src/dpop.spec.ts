@@ -12,7 +12,7 @@ import {
   needsDPoPNonce,
   publicJwk,
 } from './dpop';
-import { base64url, sha } from './random';
+import { ɵbase64url as base64url, ɵsha as sha } from 'ngx-oidc';
 
 const NOW = 1_700_000_000;
 

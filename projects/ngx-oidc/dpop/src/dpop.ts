@@ -1,15 +1,22 @@
 import { type JWK, SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
-import { OidcError } from './errors';
+import {
+  type DPoPPort,
+  type FetchJson,
+  type OidcHttpResponse,
+  OidcError,
+  ɵbase64url as base64url,
+  ɵrandomString as randomString,
+  ɵreadOAuthError as readOAuthError,
+  ɵsha as sha,
+} from 'ngx-oidc';
 import type { DPoPKeyStore } from './dpop-keys';
-import { type FetchJson, type OidcHttpResponse, readOAuthError } from './http';
-import { base64url, randomString, sha } from './random';
 
 /**
  * DPoP (RFC 9449): proofs of possession of a key the page cannot export, so
  * that a stolen access or refresh token is useless without it. One function
  * per step: pick the algorithm, make the key, prove possession, remember the
- * server's nonces. Used only through `withDPoP()`: apps without it never load
- * this module.
+ * server's nonces. The `ngx-oidc/dpop` entry point: apps that do not import
+ * `withDPoP()` never load it.
  * @see https://www.rfc-editor.org/rfc/rfc9449
  */
 
@@ -159,28 +166,6 @@ export class DPoPNonces {
   }
 }
 
-/** What the session needs for DPoP: made by {@link dpopPort}, given as `SessionDeps.dpop`. */
-export interface DPoPPort {
-  /** A new key for a new login; resolves to its thumbprint, for `dpop_jkt` (RFC 9449 10). */
-  rotate(supportedAlgs?: readonly string[]): Promise<string>;
-  /** The thumbprint of the current key (an iframe renew keeps it), made when there is none. */
-  thumbprint(supportedAlgs?: readonly string[]): Promise<string>;
-  /**
-   * `fetchJson` with a fresh proof on every request (`ath` too when
-   * `accessToken` is given); once more, with the new nonce, when the server
-   * asks for one (`use_dpop_nonce`, RFC 9449 8 and 9), and never more than that.
-   */
-  port(fetchJson: FetchJson, accessToken?: string): FetchJson;
-  /**
-   * Checks a token response's `token_type` (RFC 9449 5): `DPoP`; `Bearer` means
-   * the provider did not bind the token, refused with `DPOP_NOT_BOUND` unless
-   * `allowBearer`.
-   */
-  tokenType(tokenType: unknown): 'Bearer' | 'DPoP';
-  /** Deletes the key and forgets the nonces (logout). */
-  drop(): Promise<void>;
-}
-
 /** Options for {@link dpopPort}. */
 export interface DPoPPortOptions {
   /** Where the key of each config id is kept (IndexedDB in a browser). */
@@ -210,6 +195,17 @@ export function dpopPort(options: DPoPPortOptions): DPoPPort {
     return current;
   };
 
+  const proof = async (request: { readonly method: string; readonly url: string }, accessToken?: string): Promise<string> => {
+    const nonce = nonces.get(request.url);
+    return createDPoPProof(await key(), {
+      method: request.method,
+      url: request.url,
+      now: now(),
+      ...(nonce !== undefined ? { nonce } : {}),
+      ...(accessToken !== undefined ? { accessToken } : {}),
+    });
+  };
+
   return {
     rotate: async (supportedAlgs) => {
       nonces.clear();
@@ -218,17 +214,8 @@ export function dpopPort(options: DPoPPortOptions): DPoPPort {
     },
     thumbprint: async (supportedAlgs) => dpopThumbprint(await key(supportedAlgs)),
     port: (fetchJson, accessToken) => async (request) => {
-      const signer = await key();
       const attempt = async (): Promise<OidcHttpResponse> => {
-        const nonce = nonces.get(request.url);
-        const proof = await createDPoPProof(signer, {
-          method: request.method,
-          url: request.url,
-          now: now(),
-          ...(nonce !== undefined ? { nonce } : {}),
-          ...(accessToken !== undefined ? { accessToken } : {}),
-        });
-        const res = await fetchJson({ ...request, headers: { ...request.headers, DPoP: proof } });
+        const res = await fetchJson({ ...request, headers: { ...request.headers, DPoP: await proof(request, accessToken) } });
         nonces.remember(request.url, res.headers);
         return res;
       };
@@ -236,6 +223,8 @@ export function dpopPort(options: DPoPPortOptions): DPoPPort {
       // RFC 9449 8: one retry with the nonce the server just gave; a second refusal stands.
       return needsDPoPNonce(first) && first.headers['dpop-nonce'] ? attempt() : first;
     },
+    proof,
+    remember: (url, headers) => nonces.remember(url, headers),
     tokenType: (tokenType) => {
       const type = typeof tokenType === 'string' ? tokenType.toLowerCase() : '';
       if (type === 'dpop') return 'DPoP';

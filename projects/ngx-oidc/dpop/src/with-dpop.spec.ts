@@ -1,0 +1,107 @@
+import type { HttpTestingController } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { EmbeddedJWK, jwtVerify } from 'jose';
+import { firstValueFrom } from 'rxjs';
+import { AUTH_DPOP, AuthModule, withCheckAuthOnStartup, ɵbase64url as base64url, ɵsha as sha } from 'ngx-oidc';
+import { API, setLocation, setupAuth, signIn } from '../../src/test/angular-harness';
+import { MemoryDPoPKeyStore } from './dpop-keys';
+import { withDPoP } from './with-dpop';
+
+afterEach(() => {
+  setLocation('/');
+  sessionStorage.clear();
+});
+
+const ORDERS = `${API}/orders`;
+
+async function dpopApp() {
+  const keys = new MemoryDPoPKeyStore();
+  const h = await setupAuth({ features: [withCheckAuthOnStartup(), withDPoP({ keyStore: keys })] });
+  await signIn(h);
+  return { ...h, keys };
+}
+
+async function claimsOf(proof: string | null, now: number) {
+  return (await jwtVerify(proof ?? '', EmbeddedJWK, { typ: 'dpop+jwt', currentDate: new Date(now * 1000) })).payload;
+}
+
+/** Waits (bounded) for the interceptor to send `url`: the proof is signed asynchronously. */
+async function nextRequest(h: { httpMock: HttpTestingController }, url: string) {
+  for (let i = 0; i < 100; i++) {
+    const found = h.httpMock.match(url);
+    if (found.length > 0) return found[0]!;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  throw new Error(`no request to ${url}`);
+}
+
+describe('withDPoP(): bound tokens through the interceptor (RFC 9449 7)', () => {
+  it('signs in with DPoP-bound tokens and sends them to secure routes with the DPoP scheme and a proof (htm, htu, ath)', async () => {
+    const h = await dpopApp();
+    expect(h.auth.session()?.tokenType).toBe('DPoP');
+    const token = h.auth.accessToken()!;
+    const response = firstValueFrom(h.http.get(`${ORDERS}?page=2`));
+    const sent = await nextRequest(h, `${ORDERS}?page=2`);
+    expect(sent.request.headers.get('Authorization')).toBe(`DPoP ${token}`);
+    const claims = await claimsOf(sent.request.headers.get('DPoP'), h.clock.now);
+    expect(claims).toMatchObject({ htm: 'GET', htu: ORDERS, ath: base64url(await sha(256, token)) });
+    sent.flush({ ok: true });
+    await expect(response).resolves.toEqual({ ok: true });
+  });
+
+  it('answers a resource server nonce demand with exactly one retry carrying the nonce', async () => {
+    const h = await dpopApp();
+    const response = firstValueFrom(h.http.get(ORDERS));
+    (await nextRequest(h, ORDERS)).flush(null, {
+      status: 401,
+      statusText: 'Unauthorized',
+      headers: { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"', 'DPoP-Nonce': 'rs-nonce-1' },
+    });
+    const retry = await nextRequest(h, ORDERS);
+    expect((await claimsOf(retry.request.headers.get('DPoP'), h.clock.now))['nonce']).toBe('rs-nonce-1');
+    retry.flush({ ok: 'again' });
+    await expect(response).resolves.toEqual({ ok: 'again' });
+    // The nonce is remembered for the next request to that origin.
+    const next = firstValueFrom(h.http.get(`${API}/profile`));
+    const third = await nextRequest(h, `${API}/profile`);
+    expect((await claimsOf(third.request.headers.get('DPoP'), h.clock.now))['nonce']).toBe('rs-nonce-1');
+    third.flush({});
+    await next;
+  });
+
+  it('sends plain Bearer tokens when the provider did not bind them and allowBearer is set, and none to other origins', async () => {
+    const h = await setupAuth({ features: [withCheckAuthOnStartup(), withDPoP({ keyStore: new MemoryDPoPKeyStore(), allowBearer: true })] });
+    h.op.dpopBindsTokens = false;
+    await signIn(h);
+    expect(h.auth.session()?.tokenType).toBeUndefined();
+    const response = firstValueFrom(h.http.get(ORDERS));
+    const sent = await nextRequest(h, ORDERS);
+    expect(sent.request.headers.get('Authorization')).toBe(`Bearer ${h.auth.accessToken()}`);
+    expect(sent.request.headers.has('DPoP')).toBe(false);
+    sent.flush({});
+    await response;
+    const foreign = firstValueFrom(h.http.get('https://other.example.test/x'));
+    const other = h.httpMock.expectOne('https://other.example.test/x');
+    expect(other.request.headers.has('Authorization')).toBe(false);
+    expect(other.request.headers.has('DPoP')).toBe(false);
+    other.flush({});
+    await foreign;
+  });
+
+  it('deletes the key at logout', async () => {
+    const h = await dpopApp();
+    expect(await h.keys.load('default')).not.toBeNull();
+    h.auth.logoutLocal();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await h.keys.load('default')).toBeNull();
+  });
+
+  it('is off unless asked for, and NgModule apps add it as a feature', () => {
+    TestBed.configureTestingModule({ providers: [] });
+    expect(TestBed.inject(AUTH_DPOP)).toBeNull();
+    TestBed.resetTestingModule();
+    const config = { authority: 'https://op.example.test', clientId: 'spa', redirectUrl: 'https://app.example.test/cb' };
+    TestBed.configureTestingModule({ imports: [AuthModule.forRoot({ config, features: [withDPoP()] })] });
+    expect(TestBed.inject(AUTH_DPOP)).toEqual(expect.objectContaining({ port: expect.any(Function), send: expect.any(Function) }));
+  });
+});
