@@ -65,7 +65,7 @@ export { OidcAuth, injectAuth, type AuthUser, type AuthStatus, type LoginOptions
 export type { StandardClaims } from './lib/core/claims';
 export type { AuthEvent, AuthEventType } from './lib/angular/events';
 export { authCallbackGuard, autoLoginGuard, authGuard, isSafeReturnUrl } from './lib/angular/guards';
-export { authInterceptor, AuthInterceptor, SKIP_AUTH } from './lib/angular/interceptor';
+export { authInterceptor, AuthInterceptor, SKIP_AUTH, NAVIGATE_ON_AUTH_ERROR } from './lib/angular/interceptor';
 export { SilentRenewComponent, postSilentRenewResult, SILENT_RENEW_MESSAGE, type SilentRenewMessage } from './lib/angular/silent-renew';
 export { isSecureRoute } from './lib/core/secure-routes';
 

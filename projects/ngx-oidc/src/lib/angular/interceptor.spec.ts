@@ -13,7 +13,8 @@ import { type Routes, Router, provideRouter } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { API, APP, setLocation, setupAuth, signIn } from '../../test/angular-harness';
 import { FakeProvider } from '../../test/fake-provider';
-import { AuthInterceptor, SKIP_AUTH } from './interceptor';
+import type { OidcConfig } from '../core/config';
+import { AuthInterceptor, NAVIGATE_ON_AUTH_ERROR, SKIP_AUTH } from './interceptor';
 import { OidcAuth } from './oidc-auth';
 import { provideAuth, withCheckAuthOnStartup, withConfig } from './provide-auth';
 import { provideAuthTesting } from './testing';
@@ -31,14 +32,15 @@ const ORDERS = `${API}/orders`;
 
 type Harness = Awaited<ReturnType<typeof setupAuth>>;
 
-async function app(): Promise<Harness> {
-  const h = await setupAuth({ routes, config: { logLevel: 'none' } });
+/** An app that asked for navigation on 401/403 (`navigateOnHttpError: true`), unless `config` says otherwise. */
+async function app(config: Partial<OidcConfig> = {}): Promise<Harness> {
+  const h = await setupAuth({ routes, config: { logLevel: 'none', navigateOnHttpError: true, ...config } });
   await h.router.navigateByUrl('/');
   return h;
 }
 
-async function signedIn(): Promise<Harness> {
-  const h = await app();
+async function signedIn(config: Partial<OidcConfig> = {}): Promise<Harness> {
+  const h = await app(config);
   await signIn(h);
   return h;
 }
@@ -317,6 +319,49 @@ describe('authInterceptor: 401 and 403', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(h.router.url).toBe('/');
     expect(h.op.count('token')).toBe(tokens);
+  });
+});
+
+describe('authInterceptor: navigation on 401 and 403 only when asked for', () => {
+  const FORBIDDEN = { status: 403, statusText: 'Forbidden' };
+
+  it('by default a 403 (a background call) fails the call and leaves the user where they are', async () => {
+    const h = await signedIn({ navigateOnHttpError: false });
+    const response = get(h, ORDERS);
+    h.httpMock.expectOne(ORDERS).flush(null, FORBIDDEN);
+    await expect(response).rejects.toMatchObject({ status: 403 });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(h.router.url).toBe('/');
+  });
+
+  it('with a list, only requests under a listed prefix navigate', async () => {
+    const h = await signedIn({ navigateOnHttpError: [`${API}/admin/`] });
+    const quiet = get(h, ORDERS);
+    h.httpMock.expectOne(ORDERS).flush(null, FORBIDDEN);
+    await expect(quiet).rejects.toMatchObject({ status: 403 });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(h.router.url).toBe('/');
+    const admin = get(h, `${API}/admin/users`);
+    h.httpMock.expectOne(`${API}/admin/users`).flush(null, FORBIDDEN);
+    await expect(admin).rejects.toMatchObject({ status: 403 });
+    await until(() => h.router.url === '/forbidden', 'the forbidden route');
+  });
+
+  it("a request's NAVIGATE_ON_AUTH_ERROR context wins over the config: false keeps the user in place", async () => {
+    const h = await signedIn({ navigateOnHttpError: true });
+    const quiet = get(h, ORDERS, new HttpContext().set(NAVIGATE_ON_AUTH_ERROR, false));
+    h.httpMock.expectOne(ORDERS).flush(null, FORBIDDEN);
+    await expect(quiet).rejects.toMatchObject({ status: 403 });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(h.router.url).toBe('/');
+  });
+
+  it("a request's NAVIGATE_ON_AUTH_ERROR context wins over the config: true navigates", async () => {
+    const off = await signedIn({ navigateOnHttpError: false });
+    const loud = get(off, ORDERS, new HttpContext().set(NAVIGATE_ON_AUTH_ERROR, true));
+    off.httpMock.expectOne(ORDERS).flush(null, FORBIDDEN);
+    await expect(loud).rejects.toMatchObject({ status: 403 });
+    await until(() => off.router.url === '/forbidden', 'the forbidden route');
   });
 });
 

@@ -20,6 +20,14 @@ import { OidcAuth } from './oidc-auth';
  */
 export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
 
+/**
+ * Set on a request's `context` to decide, for that request alone, whether a
+ * 401 or 403 from a secure route moves the user to `unauthorizedRoute` or
+ * `forbiddenRoute` (`true`) or only fails the call (`false`). Unset, the
+ * config key `navigateOnHttpError` decides.
+ */
+export const NAVIGATE_ON_AUTH_ERROR = new HttpContextToken<boolean | null>(() => null);
+
 function withBearer(req: HttpRequest<unknown>, token: string): HttpRequest<unknown> {
   return req.clone({ setHeaders: { Authorization: `Bearer ${token}` } });
 }
@@ -29,8 +37,10 @@ function withBearer(req: HttpRequest<unknown>, token: string): HttpRequest<unkno
  * under a `secureRoutes` entry (origin exact, path on a segment boundary;
  * RFC 6750 5.3), never overwriting an existing header. An expiring token is
  * renewed first (one renewal shared by all requests). A 401 from a secure
- * route renews once and retries once, then routes to `unauthorizedRoute`; a 403
- * routes to `forbiddenRoute`.
+ * route renews once and retries once. A 401 that stays, or a 403, fails the
+ * call; it also routes to `unauthorizedRoute` / `forbiddenRoute` when the app
+ * asked for that (config `navigateOnHttpError`, or {@link NAVIGATE_ON_AUTH_ERROR}
+ * on the request), so a background call never moves the user by itself.
  *
  * @example
  * ```ts
@@ -50,6 +60,11 @@ export function authInterceptor(): HttpInterceptorFn {
     const base = inject(DOCUMENT).baseURI;
     if (!isSecureRoute(req.url, config.secureRoutes, base)) return next(req);
     const router = inject(Router);
+    // A 401 or 403 moves the user only when the app asked for it (config or this request's context).
+    const asked = req.context.get(NAVIGATE_ON_AUTH_ERROR);
+    const policy = config.navigateOnHttpError;
+    const mayNavigate = asked ?? (Array.isArray(policy) ? isSecureRoute(req.url, policy, base) : policy);
+    const go = (route: string) => mayNavigate && void router.navigateByUrl(route);
     let sent: string | null = null;
     // RFC 9449 7: a DPoP-bound token goes with the DPoP scheme and a proof (withDPoP() only).
     const dpop = auth.session()?.tokenType === 'DPoP' && auth.dpop && auth.dpopPort ? { feature: auth.dpop, port: auth.dpopPort } : undefined;
@@ -66,7 +81,7 @@ export function authInterceptor(): HttpInterceptorFn {
       catchError((error: unknown) => {
         if (!(error instanceof HttpErrorResponse)) return throwError(() => error);
         if (error.status === 403) {
-          void router.navigateByUrl(config.forbiddenRoute);
+          go(config.forbiddenRoute);
         } else if (error.status === 401 && auth.isAuthenticated()) {
           // RFC 6750 3.1 invalid_token: renew once and retry once. A token renewed since
           // this request was sent (for another request's 401) is used without renewing again.
@@ -75,21 +90,21 @@ export function authInterceptor(): HttpInterceptorFn {
             current && current !== sent && !auth.needsRenewal() ? Promise.resolve(current) : auth.refresh().then((s) => s.accessToken);
           return from(renewed).pipe(
             catchError(() => {
-              void router.navigateByUrl(config.unauthorizedRoute);
+              go(config.unauthorizedRoute);
               return throwError(() => error);
             }),
             switchMap((fresh) =>
               // The retry goes straight to the next handler: it is never retried again.
               attach(fresh).pipe(
                 catchError((again: unknown) => {
-                  if (again instanceof HttpErrorResponse && again.status === 401) void router.navigateByUrl(config.unauthorizedRoute);
+                  if (again instanceof HttpErrorResponse && again.status === 401) go(config.unauthorizedRoute);
                   return throwError(() => again);
                 }),
               ),
             ),
           );
         } else if (error.status === 401) {
-          void router.navigateByUrl(config.unauthorizedRoute);
+          go(config.unauthorizedRoute);
         }
         return throwError(() => error);
       }),

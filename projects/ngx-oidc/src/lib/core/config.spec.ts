@@ -286,3 +286,16 @@ describe('resolveConfig: timeouts, back-off and owned parameters', () => {
     expectConfigInvalid({ ...BASE, customParamsAuthRequest: { [name]: 'x' } }, 'customParamsAuthRequest');
   });
 });
+
+describe('resolveConfig: navigateOnHttpError', () => {
+  it('is off by default, and takes true, false or a list of URL prefixes', () => {
+    expect(resolveConfig(BASE).navigateOnHttpError).toBe(false);
+    expect(resolveConfig({ ...BASE, navigateOnHttpError: ['/api/admin/', 'https://api.example.test/admin/'] }).navigateOnHttpError).toHaveLength(2);
+    expect(resolveConfig({ ...BASE, navigateOnHttpError: true }).navigateOnHttpError).toBe(true);
+  });
+
+  it('refuses anything else', () => {
+    expectConfigInvalid({ ...BASE, navigateOnHttpError: 'true' }, 'navigateOnHttpError');
+    expectConfigInvalid({ ...BASE, navigateOnHttpError: ['api/'] }, 'navigateOnHttpError');
+  });
+});

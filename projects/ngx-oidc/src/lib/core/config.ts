@@ -66,6 +66,13 @@ export interface OidcConfig {
   forbiddenRoute?: string;
   /** Where a failed login or a 401 leads. Default `'/unauthorized'`. */
   unauthorizedRoute?: string;
+  /**
+   * Whether a 401 or 403 from a secure route moves the user to
+   * `unauthorizedRoute` / `forbiddenRoute`: `true` always, or a list of URL
+   * prefixes (like `secureRoutes`) for the requests that may; the call fails
+   * either way. A request's `NAVIGATE_ON_AUTH_ERROR` context wins. Default `false`.
+   */
+  navigateOnHttpError?: boolean | string[];
   /** How much to log. Default `'warn'`. */
   logLevel?: LogLevel;
   /** URL prefixes that get the access token: absolute (`https://api.example.com/v1/`) or paths on the app's own origin (`/api/`). Default none. */
@@ -119,6 +126,7 @@ const DEFAULTS = {
   autoUserInfo: false,
   startCheckSession: false,
   postLoginRoute: '/',
+  navigateOnHttpError: false,
   forbiddenRoute: '/forbidden',
   unauthorizedRoute: '/unauthorized',
   logLevel: 'warn',
@@ -212,6 +220,10 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   }
   if (resolved.maxAge !== undefined && (typeof resolved.maxAge !== 'number' || !(resolved.maxAge >= 0))) {
     throw invalid('maxAge', 'must be a number of seconds, 0 or more', resolved.maxAge);
+  }
+  const navigate: unknown = resolved.navigateOnHttpError;
+  if (typeof navigate !== 'boolean' && !(Array.isArray(navigate) && navigate.every((r) => typeof r === 'string' && (isOriginPath(r) || isAbsoluteUrl(r))))) {
+    throw invalid('navigateOnHttpError', "must be true, false or a list of URLs or paths such as '/api/'", navigate);
   }
   for (const [name, key] of Object.entries(CONFIG_OWNED_AUTH_PARAMS)) {
     if (isPlainObject(resolved.customParamsAuthRequest) && name in resolved.customParamsAuthRequest) {
