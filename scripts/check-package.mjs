@@ -15,6 +15,7 @@ for (const key of ['types', 'default']) {
 }
 if (!pkg.dependencies?.jose) problems.push('jose must be a dependency');
 if (!existsSync(`${dist}silent-renew.html`)) problems.push('silent-renew.html must ship with the package');
+for (const file of ['README.md', 'LICENSE']) if (!existsSync(`${dist}${file}`)) problems.push(`${file} must ship with the package`);
 if (pkg.schematics !== './schematics/collection.json' || !existsSync(`${dist}schematics/collection.json`)) {
   problems.push('the ng add collection must ship in schematics/ and be declared in "schematics"');
 }
