@@ -19,14 +19,17 @@ export interface DPoPKeyStore {
 export class MemoryDPoPKeyStore implements DPoPKeyStore {
   private readonly keys = new Map<string, DPoPKey>();
 
+  /** The key of `configId`, or `null`. */
   async load(configId: string): Promise<DPoPKey | null> {
     return this.keys.get(configId) ?? null;
   }
 
+  /** Stores `key` for `configId`. */
   async save(configId: string, key: DPoPKey): Promise<void> {
     this.keys.set(configId, key);
   }
 
+  /** Deletes the key of `configId`. */
   async remove(configId: string): Promise<void> {
     this.keys.delete(configId);
   }

@@ -121,6 +121,18 @@ describe('check session (OIDC Session Management)', () => {
     }
   });
 
+  it('keeps the session when the re-check only times out, and reports it', async () => {
+    const h = await signedInWithSessionState(true, { silentRenewUrl: RENEW_URL, silentRenewTimeoutInSeconds: 0.05 });
+    const ended: string[] = [];
+    h.auth.events$.subscribe((e) => e.type === 'SessionEnded' && ended.push(e.error.code));
+    changed(h, await checkSessionIframe());
+    await until(() => h.auth.error()?.code === 'RENEW_TIMEOUT');
+    expect(h.auth.error()?.code).toBe('RENEW_TIMEOUT');
+    expect(h.auth.isAuthenticated()).toBe(true);
+    expect(ended).toEqual([]);
+    expect(h.op.count('token')).toBe(1);
+  });
+
   it('re-checks at most once at a time', async () => {
     const h = await signedInWithSessionState();
     const poll = await checkSessionIframe();

@@ -60,11 +60,13 @@ export function authInterceptor(): HttpInterceptorFn {
     const base = inject(DOCUMENT).baseURI;
     if (!isSecureRoute(req.url, config.secureRoutes, base)) return next(req);
     const router = inject(Router);
-    // A 401 or 403 moves the user only when the app asked for it (config or this request's context).
-    const asked = req.context.get(NAVIGATE_ON_AUTH_ERROR);
-    const policy = config.navigateOnHttpError;
-    const mayNavigate = asked ?? (Array.isArray(policy) ? isSecureRoute(req.url, policy, base) : policy);
-    const go = (route: string) => mayNavigate && void router.navigateByUrl(route);
+    // A 401 or 403 moves the user only when the app asked for it (this request's context, else the
+    // config); decided only when such an answer comes, so the success path pays nothing for it.
+    const go = (route: string) => {
+      const policy = config.navigateOnHttpError;
+      const asked = req.context.get(NAVIGATE_ON_AUTH_ERROR) ?? (Array.isArray(policy) ? isSecureRoute(req.url, policy, base) : policy);
+      if (asked) void router.navigateByUrl(route);
+    };
     let sent: string | null = null;
     // RFC 9449 7: a DPoP-bound token goes with the DPoP scheme and a proof (withDPoP() only).
     const dpop = auth.session()?.tokenType === 'DPoP' && auth.dpop && auth.dpopPort ? { feature: auth.dpop, port: auth.dpopPort } : undefined;
