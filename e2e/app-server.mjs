@@ -36,7 +36,7 @@ export function demoConfig(flow, { appOrigin, issuer, apiUrl, apiOrigin }) {
         silentRenewUrl: `${appOrigin}/silent-renew.html`,
       };
     case 'par':
-      return { ...base, clientId: 'spa-par', scope: 'openid profile email offline_access api', useRefreshToken: true, silentRenew: true, usePushedAuthorisationRequests: true };
+      return { ...base, clientId: 'spa-par', scope: 'openid profile email offline_access api', useRefreshToken: true, silentRenew: true, usePushedAuthorizationRequests: true };
     case 'short':
       return { ...base, clientId: 'spa-short', scope: 'openid profile email offline_access api', useRefreshToken: true, silentRenew: true };
     case 'refresh':

@@ -38,7 +38,7 @@ bootstrapApplication(NgxOidcShell, {
         scope: 'openid profile api',
         silentRenew: true,
         silentRenewUrl: `${origin()}/silent-renew.html`,
-        usePushedAuthorisationRequests: true,
+        usePushedAuthorizationRequests: true,
         startCheckSession: true,
         autoUserInfo: true,
         secureRoutes: [`${API_ORIGIN}/api/`],

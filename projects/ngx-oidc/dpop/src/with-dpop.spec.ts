@@ -88,6 +88,24 @@ describe('withDPoP(): bound tokens through the interceptor (RFC 9449 7)', () => 
     await foreign;
   });
 
+  it('leaves a config with useDPoP: false on Bearer tokens: no key, no proof, no dpop_jkt', async () => {
+    const keys = new MemoryDPoPKeyStore();
+    const h = await setupAuth({ config: { useDPoP: false }, features: [withCheckAuthOnStartup(), withDPoP({ keyStore: keys })] });
+    await signIn(h);
+    const authorize = h.redirects.find((url) => url.startsWith(h.op.issuer));
+    expect(authorize && new URL(authorize).searchParams.has('client_id')).toBe(true);
+    expect(new URL(authorize!).searchParams.has('dpop_jkt')).toBe(false);
+    expect(h.op.dpopKeys).toEqual([]);
+    expect(await keys.load('default')).toBeNull();
+    expect(h.auth.session()?.tokenType).toBeUndefined();
+    const response = firstValueFrom(h.http.get(ORDERS));
+    const sent = h.httpMock.expectOne(ORDERS);
+    expect(sent.request.headers.get('Authorization')).toBe(`Bearer ${h.auth.accessToken()}`);
+    expect(sent.request.headers.has('DPoP')).toBe(false);
+    sent.flush({});
+    await response;
+  });
+
   it('deletes the key at logout', async () => {
     const h = await dpopApp();
     expect(await h.keys.load('default')).not.toBeNull();

@@ -6,7 +6,7 @@ import { BehaviorSubject, Subject, distinctUntilChanged, map } from 'rxjs';
 import { type RenewalBackoff, nextBackoff } from '../core/backoff';
 import type { DPoPPort } from '../core/dpop-port';
 import { isCallbackUrl } from '../core/callback';
-import { type ResolvedOidcConfig, resolveConfig } from '../core/config';
+import { type ResolvedOidcConfig, resolveConfig, unknownConfigKeys } from '../core/config';
 import { OidcError, isOidcError, isTransientError, toOidcError } from '../core/errors';
 import type { ProviderMetadata } from '../core/discovery';
 import type { StandardClaims } from '../core/claims';
@@ -203,7 +203,12 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     this.context ??= (async () => {
       let config: ResolvedOidcConfig;
       try {
-        config = resolveConfig(await this.loader());
+        const raw = await this.loader();
+        config = resolveConfig(raw);
+        // Development builds only (the production build drops this block): a misspelt key would be ignored in silence.
+        if ((typeof ngDevMode === 'undefined' || ngDevMode) && config.logLevel !== 'none') {
+          for (const key of unknownConfigKeys(raw)) console.warn(`ngx-oidc: unknown config key "${key}" is ignored`);
+        }
         if (config.startCheckSession && !this.checkSessionEnabled) {
           throw new OidcError('ngx-oidc config "startCheckSession": needs withCheckSession() (or its AuthModule feature)', 'CONFIG_INVALID', {
             key: 'startCheckSession',
@@ -225,7 +230,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
         transactionStorage: this.isBrowser ? defaultTransactionStorage() : null,
         random: this.random,
         now: this.now,
-        ...(this.isBrowser && this.dpop ? { dpop: (this.dpopPort = this.dpop.port(config.configId, this.now)) } : {}),
+        ...(this.isBrowser && this.dpop && config.useDPoP ? { dpop: (this.dpopPort = this.dpop.port(config.configId, this.now)) } : {}),
         ...(this.pushedAuthorization ? { pushedAuthorization: this.pushedAuthorization } : {}),
         ...(this.isBrowser && view
           ? { lock: webLockPort(), sessionChanged: (timeoutMs: number) => storageChange(view, sessionKey, timeoutMs) }

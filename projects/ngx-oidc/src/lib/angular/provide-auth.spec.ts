@@ -104,6 +104,27 @@ describe('provideAuth', () => {
     expect(TestBed.inject(OidcAuth).config()?.clientId).toBe('from-di');
   });
 
+  it('warns about unknown config keys (in development builds) and still starts', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const typo = { ...CONFIG, clientID: 'spa', secureRoute: ['/api/'] } as OidcConfig;
+      const { init } = await start({ providers: [provideAuth(withConfig(typo))] });
+      await init();
+      expect(TestBed.inject(OidcAuth).config()?.clientId).toBe('spa');
+      expect(warn.mock.calls.map(([line]) => line)).toEqual([
+        'ngx-oidc: unknown config key "clientID" is ignored',
+        'ngx-oidc: unknown config key "secureRoute" is ignored',
+      ]);
+      warn.mockClear();
+      TestBed.resetTestingModule();
+      const quiet = await start({ providers: [provideAuth(withConfig({ ...typo, logLevel: 'none' }))] });
+      await quiet.init();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('uses a custom storage', async () => {
     const storage = new MemoryStorage();
     const { op, init } = await start({ providers: [provideAuth(withConfig({ ...CONFIG, authority: 'https://op.example.test' }), withStorage(storage))] });
@@ -127,7 +148,7 @@ describe('optional features', () => {
   it('withPushedAuthorizationRequests sends logins by PAR; without it a PAR config fails with CONFIG_INVALID', async () => {
     const redirects: string[] = [];
     const op = await FakeProvider.create();
-    const config = { ...CONFIG, usePushedAuthorisationRequests: true };
+    const config = { ...CONFIG, usePushedAuthorizationRequests: true };
     const setup = (features: Parameters<typeof provideAuth>) => {
       TestBed.resetTestingModule();
       TestBed.configureTestingModule({

@@ -152,7 +152,7 @@ export function withCheckSession(): AuthFeature<AuthFeatureKind.CheckSession> {
 
 /**
  * Pushed Authorization Requests (RFC 9126): needed when the config sets
- * `usePushedAuthorisationRequests` or the provider requires PAR. A separate
+ * `usePushedAuthorizationRequests` or the provider requires PAR. A separate
  * feature so that apps without PAR do not ship its code.
  */
 export function withPushedAuthorizationRequests(): AuthFeature<AuthFeatureKind.PushedAuthorizationRequests> {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_ID_TOKEN_ALGS, type OidcConfig, type ResolvedOidcConfig, resolveConfig } from './config';
+import { DEFAULT_ID_TOKEN_ALGS, type OidcConfig, type ResolvedOidcConfig, resolveConfig, unknownConfigKeys } from './config';
 import { OidcError } from './errors';
 import { caught } from '../../test/helpers';
 
@@ -297,5 +297,40 @@ describe('resolveConfig: navigateOnHttpError', () => {
   it('refuses anything else', () => {
     expectConfigInvalid({ ...BASE, navigateOnHttpError: 'true' }, 'navigateOnHttpError');
     expectConfigInvalid({ ...BASE, navigateOnHttpError: ['api/'] }, 'navigateOnHttpError');
+  });
+});
+
+describe('resolveConfig: spellings and unknown keys', () => {
+  it('takes usePushedAuthorizationRequests, and the British spelling as an alias', () => {
+    expect(resolveConfig(BASE).usePushedAuthorizationRequests).toBe(false);
+    expect(resolveConfig({ ...BASE, usePushedAuthorizationRequests: true }).usePushedAuthorizationRequests).toBe(true);
+    const british = resolveConfig({ ...BASE, usePushedAuthorisationRequests: true });
+    expect(british.usePushedAuthorizationRequests).toBe(true);
+    expect('usePushedAuthorisationRequests' in british).toBe(false);
+    expect(resolveConfig({ ...BASE, usePushedAuthorisationRequests: true, usePushedAuthorizationRequests: true }).usePushedAuthorizationRequests).toBe(true);
+  });
+
+  it('refuses the two spellings set to different values, and a PAR flag that is not a boolean', () => {
+    expectConfigInvalid({ ...BASE, usePushedAuthorisationRequests: true, usePushedAuthorizationRequests: false }, 'usePushedAuthorizationRequests');
+    expectConfigInvalid({ ...BASE, usePushedAuthorisationRequests: 'true' }, 'usePushedAuthorizationRequests');
+  });
+
+  it('turns DPoP on by default (it matters only with withDPoP()), and takes a boolean only', () => {
+    expect(resolveConfig(BASE).useDPoP).toBe(true);
+    expect(resolveConfig({ ...BASE, useDPoP: false }).useDPoP).toBe(false);
+    expectConfigInvalid({ ...BASE, useDPoP: 'no' }, 'useDPoP');
+  });
+
+  it('lists the keys OidcConfig does not have, and none of those it has', () => {
+    expect(unknownConfigKeys({ ...BASE, silentRenew: true, usePushedAuthorisationRequests: true, useDPoP: false })).toEqual([]);
+    expect(unknownConfigKeys({ ...BASE, clientID: 'x', redirectUri: 'y', toString: 1 })).toEqual(['clientID', 'redirectUri', 'toString']);
+  });
+
+  it('knows every key documented in OidcConfig', () => {
+    const source = readFileSync(join(__dirname, 'config.ts'), 'utf8');
+    const body = source.slice(source.indexOf('export interface OidcConfig'), source.indexOf('export type ResolvedOidcConfig'));
+    const keys = [...body.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]!);
+    expect(keys.length).toBeGreaterThanOrEqual(40);
+    expect(unknownConfigKeys(Object.fromEntries(keys.map((k) => [k, 1])))).toEqual([]);
   });
 });

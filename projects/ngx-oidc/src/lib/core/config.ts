@@ -36,8 +36,21 @@ export interface OidcConfig {
   silentRenewTimeoutInSeconds?: number;
   /** Renew when the access token has fewer seconds than this left. Default `30`. */
   renewTimeBeforeTokenExpiresInSeconds?: number;
-  /** Send the authorization request by PAR (RFC 9126). Default `false`; on anyway when the provider requires it. */
+  /** Send the authorization request by PAR (RFC 9126); needs `withPushedAuthorizationRequests()`. Default `false`; on anyway when the provider requires it. */
+  usePushedAuthorizationRequests?: boolean;
+  /**
+   * The British spelling of {@link OidcConfig.usePushedAuthorizationRequests}, still
+   * accepted (configs written for angular-auth-oidc-client use it).
+   * @deprecated Use `usePushedAuthorizationRequests`.
+   */
   usePushedAuthorisationRequests?: boolean;
+  /**
+   * With `withDPoP()` (from `ngx-oidc/dpop`): bind this config's tokens to a
+   * DPoP key (RFC 9449). `false` keeps Bearer tokens for this config, for
+   * example for a provider without DPoP. Without `withDPoP()` it has no effect.
+   * Default `true`.
+   */
+  useDPoP?: boolean;
   /** Extra parameters for the authorization request (cannot override protocol parameters). */
   customParamsAuthRequest?: Record<string, string | number | boolean>;
   /** Extra parameters for the refresh token request. */
@@ -97,7 +110,7 @@ export interface OidcConfig {
 
 /** An {@link OidcConfig} with every default filled in. */
 export type ResolvedOidcConfig = Required<
-  Omit<OidcConfig, 'postLogoutRedirectUri' | 'silentRenewUrl' | 'maxAge' | 'authWellknownEndpoints' | 'resource'>
+  Omit<OidcConfig, 'postLogoutRedirectUri' | 'silentRenewUrl' | 'maxAge' | 'authWellknownEndpoints' | 'resource' | 'usePushedAuthorisationRequests'>
 > &
   Pick<OidcConfig, 'postLogoutRedirectUri' | 'silentRenewUrl' | 'maxAge' | 'authWellknownEndpoints' | 'resource'>;
 
@@ -114,7 +127,8 @@ const DEFAULTS = {
   silentRenew: false,
   silentRenewTimeoutInSeconds: 20,
   renewTimeBeforeTokenExpiresInSeconds: 30,
-  usePushedAuthorisationRequests: false,
+  usePushedAuthorizationRequests: false,
+  useDPoP: true,
   customParamsAuthRequest: {},
   customParamsRefreshTokenRequest: {},
   customParamsEndSessionRequest: {},
@@ -140,7 +154,7 @@ const DEFAULTS = {
 } as const satisfies Omit<ResolvedOidcConfig, 'authority' | 'clientId' | 'redirectUrl'>;
 
 const BOOLEAN_KEYS = [
-  'useRefreshToken', 'silentRenew', 'usePushedAuthorisationRequests', 'ignoreNonceAfterRefresh', 'autoUserInfo', 'startCheckSession',
+  'useRefreshToken', 'silentRenew', 'usePushedAuthorizationRequests', 'useDPoP', 'ignoreNonceAfterRefresh', 'autoUserInfo', 'startCheckSession',
 ] as const;
 const NUMBER_KEYS = [
   'silentRenewTimeoutInSeconds', 'renewTimeBeforeTokenExpiresInSeconds', 'maxIdTokenIatOffsetAllowedInSeconds',
@@ -190,8 +204,19 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   if (config.responseType !== undefined && config.responseType !== 'code') {
     throw invalid('responseType', "only 'code' is supported", config.responseType);
   }
+  const { usePushedAuthorisationRequests: britishPar, ...given } = stripUndefined(config);
+  if (britishPar !== undefined && given.usePushedAuthorizationRequests !== undefined && britishPar !== given.usePushedAuthorizationRequests) {
+    throw invalid('usePushedAuthorizationRequests', 'disagrees with usePushedAuthorisationRequests: set only one', britishPar);
+  }
   // A fresh copy of the defaults: resolved configs must not share (and mutate) the default arrays and objects.
-  const resolved: ResolvedOidcConfig = { ...structuredClone(DEFAULTS), ...stripUndefined(config), authority: config.authority, clientId: config.clientId, redirectUrl: config.redirectUrl };
+  const resolved: ResolvedOidcConfig = {
+    ...structuredClone(DEFAULTS),
+    ...(britishPar !== undefined ? { usePushedAuthorizationRequests: britishPar } : {}),
+    ...given,
+    authority: config.authority,
+    clientId: config.clientId,
+    redirectUrl: config.redirectUrl,
+  };
   // OIDC Core 3.1.2.1: the openid scope value is required.
   if (typeof resolved.scope !== 'string' || !resolved.scope.split(' ').includes('openid')) {
     throw invalid('scope', "must contain 'openid'", resolved.scope);
@@ -238,6 +263,22 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
     throw invalid('silentRenewUrl', 'is required for silent renew without refresh tokens');
   }
   return resolved;
+}
+
+/** Every key of {@link OidcConfig}, so that a misspelt one can be reported. */
+const KNOWN_KEYS: Readonly<Record<keyof OidcConfig, true>> = {
+  ...(Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, true])) as Record<keyof typeof DEFAULTS, true>),
+  authority: true, clientId: true, redirectUrl: true, postLogoutRedirectUri: true, silentRenewUrl: true, maxAge: true,
+  authWellknownEndpoints: true, resource: true, usePushedAuthorisationRequests: true,
+};
+
+/**
+ * The keys of `config` that {@link OidcConfig} does not have: usually a typo
+ * or a key of another library, which would otherwise be ignored in silence.
+ * The Angular layer warns about them in development builds.
+ */
+export function unknownConfigKeys(config: object): string[] {
+  return Object.keys(config).filter((key) => !Object.hasOwn(KNOWN_KEYS, key));
 }
 
 /** A path on the app's own origin: one leading `/`, not `//` or `/\\` (which browsers read as another host). */

@@ -25,7 +25,7 @@ export function shouldUsePar(metadata: ProviderMetadata, configured: boolean): b
   const use = configured || metadata.require_pushed_authorization_requests === true;
   if (use && typeof metadata.pushed_authorization_request_endpoint !== 'string') {
     throw new OidcError('Pushed authorization requests are on, but the provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', {
-      key: 'usePushedAuthorisationRequests',
+      key: 'usePushedAuthorizationRequests',
       required: metadata.require_pushed_authorization_requests === true,
     });
   }
@@ -104,7 +104,7 @@ export async function pushedAuthorizationUrl(
 ): Promise<string> {
   const endpoint = metadata.pushed_authorization_request_endpoint;
   if (!endpoint) {
-    throw new OidcError('The provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', { key: 'usePushedAuthorisationRequests' });
+    throw new OidcError('The provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', { key: 'usePushedAuthorizationRequests' });
   }
   const { requestUri } = await pushAuthorizationRequest(endpoint, params, fetchJson);
   return parAuthorizationUrl(metadata.authorization_endpoint, clientId, requestUri);

@@ -100,13 +100,13 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
   });
   s.transactions.save(tx, s.now());
   try {
-    if (shouldUsePar(metadata, config.usePushedAuthorisationRequests)) {
+    if (shouldUsePar(metadata, config.usePushedAuthorizationRequests)) {
       const push = s.deps.pushedAuthorization;
       if (!push) {
         throw new OidcError(
           'Pushed Authorization Requests are required (by the config or by the provider) but not enabled: add withPushedAuthorizationRequests()',
           'CONFIG_INVALID',
-          { key: 'usePushedAuthorisationRequests' },
+          { key: 'usePushedAuthorizationRequests' },
         );
       }
       // RFC 9449 7: the pushed request carries a proof too.

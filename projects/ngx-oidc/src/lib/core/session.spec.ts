@@ -237,7 +237,7 @@ describe('OidcSession: login', () => {
 
 describe('OidcSession: PAR (RFC 9126)', () => {
   it('pushes the request and redirects with only client_id and request_uri', async () => {
-    const { op, session } = await setup({ config: { usePushedAuthorisationRequests: true } });
+    const { op, session } = await setup({ config: { usePushedAuthorizationRequests: true } });
     const url = new URL(await session.beginLogin());
     expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
     expect(op.count('par')).toBe(1);
@@ -252,16 +252,16 @@ describe('OidcSession: PAR (RFC 9126)', () => {
   });
 
   it('fails with CONFIG_INVALID, before any request, when PAR is needed but its step was not given', async () => {
-    for (const options of [{ config: { usePushedAuthorisationRequests: true } }, { op: { requirePar: true } }]) {
+    for (const options of [{ config: { usePushedAuthorizationRequests: true } }, { op: { requirePar: true } }]) {
       const { op, session, pending } = await setup({ ...options, withoutPar: true });
-      await expect(session.beginLogin()).rejects.toMatchObject({ code: 'CONFIG_INVALID', cause: { key: 'usePushedAuthorisationRequests' } });
+      await expect(session.beginLogin()).rejects.toMatchObject({ code: 'CONFIG_INVALID', cause: { key: 'usePushedAuthorizationRequests' } });
       expect(op.count('par')).toBe(0);
       expect(pending()).toEqual([]);
     }
   });
 
   it('fails with PAR_ERROR and no transaction when the push is refused', async () => {
-    const { op, session, pending } = await setup({ config: { usePushedAuthorisationRequests: true } });
+    const { op, session, pending } = await setup({ config: { usePushedAuthorizationRequests: true } });
     op.override('par', { status: 400, body: '{"error":"invalid_request"}' });
     await expect(session.beginLogin()).rejects.toMatchObject({ code: 'PAR_ERROR' });
     expect(pending()).toEqual([]);
@@ -914,7 +914,7 @@ describe('OidcSession: DPoP (RFC 9449)', () => {
   });
 
   it('sends a proof with a pushed authorization request', async () => {
-    const { op, session } = await dpopSetup({ config: { usePushedAuthorisationRequests: true } });
+    const { op, session } = await dpopSetup({ config: { usePushedAuthorizationRequests: true } });
     await session.beginLogin();
     expect(op.requests.find((r) => r.url.endsWith('/request'))?.headers['DPoP']).toBeDefined();
   });
