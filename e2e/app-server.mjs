@@ -6,13 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
 /** The flows the demo offers, each a provider client. */
-export const FLOWS = ['refresh', 'iframe', 'par', 'short'];
+export const FLOWS = ['refresh', 'iframe', 'par', 'short', 'dpop'];
 
 /**
  * The auth config for a flow: the library's own keys, plus `apiUrl` for the app.
  * `refresh` (default): refresh tokens with rotation. `short`: the same with
  * 10-second access tokens. `iframe`: no refresh tokens, renews by a hidden
- * iframe. `par`: pushed authorization requests.
+ * iframe. `par`: pushed authorization requests. `dpop`: refresh tokens with
+ * DPoP-bound tokens (RFC 9449); the other flows send Bearer tokens.
  */
 export function demoConfig(flow, { appOrigin, issuer, apiUrl, apiOrigin }) {
   const base = {
@@ -23,6 +24,8 @@ export function demoConfig(flow, { appOrigin, issuer, apiUrl, apiOrigin }) {
     // localStorage shares the session between tabs (the demo shows tab sync); the library's default is sessionStorage.
     storage: 'localStorage',
     logLevel: 'debug',
+    // The sample app has withDPoP(); only the dpop flow's client is set up for it at the provider.
+    useDPoP: flow === 'dpop',
     apiUrl,
   };
   switch (flow) {
@@ -39,6 +42,8 @@ export function demoConfig(flow, { appOrigin, issuer, apiUrl, apiOrigin }) {
       return { ...base, clientId: 'spa-par', scope: 'openid profile email offline_access api', useRefreshToken: true, silentRenew: true, usePushedAuthorizationRequests: true };
     case 'short':
       return { ...base, clientId: 'spa-short', scope: 'openid profile email offline_access api', useRefreshToken: true, silentRenew: true };
+    case 'dpop':
+      return { ...base, clientId: 'spa-dpop', scope: 'openid profile email offline_access api', useRefreshToken: true, silentRenew: true };
     case 'refresh':
       return { ...base, clientId: 'spa', scope: 'openid profile email offline_access api', useRefreshToken: true, silentRenew: true };
     default:

@@ -4,6 +4,7 @@
 //   npm start -- --flow=iframe     silent renew by iframe, no refresh tokens
 //   npm start -- --flow=par        pushed authorization requests
 //   npm start -- --flow=short      refresh tokens, 10-second access tokens
+//   npm start -- --flow=dpop       refresh tokens, DPoP-bound tokens (RFC 9449)
 // or DEMO_FLOW=iframe npm start. Ctrl-C stops everything.
 import { spawnSync } from 'node:child_process';
 import { FLOWS } from '../e2e/app-server.mjs';

@@ -1,7 +1,8 @@
 // The demo and e2e OpenID Provider: oidc-provider on loopback, with our own
 // login and consent pages, demo users, keys generated at start, and the
 // features ngx-oidc uses (PAR, revocation, introspection, RP-initiated logout,
-// userinfo, RFC 9207 iss, JWT access tokens for the API via resource indicators).
+// userinfo, RFC 9207 iss, JWT access tokens for the API via resource indicators,
+// DPoP with nonces (RFC 9449) for the `spa-dpop` client).
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -81,6 +82,8 @@ export async function startIdp({
         redirect_uris: [...callbacks('/callback'), ...callbacks('/silent-renew.html'), ...callbacks('/silent-renew')],
       }),
       publicClient('spa-par', { require_pushed_authorization_requests: true }),
+      // RFC 9449: this client's tokens must be DPoP-bound (a request without a proof is refused).
+      publicClient('spa-dpop', { dpop_bound_access_tokens: true }),
       { ...INTROSPECTOR, grant_types: [], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_post' },
     ],
     jwks: await signingKeys(),
@@ -115,8 +118,16 @@ export async function startIdp({
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A client may revoke or introspect only its own tokens (the provider's default, set here so
+      // that it does not warn at every logout that the policy was left unset).
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => client.clientId === INTROSPECTOR.client_id || token.clientId === client.clientId,
+      },
+      // RFC 9449: proofs at the token, PAR and userinfo endpoints; every proof must carry a
+      // provider nonce (section 8), so a client's first token request is answered use_dpop_nonce.
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
       pushedAuthorizationRequests: { enabled: true },
       resourceIndicators: {
         enabled: true,

@@ -78,7 +78,7 @@ export function tokenRequests(seen: readonly SeenRequest[], grantType?: string):
 }
 
 /** The session the library stored (localStorage in the demo configs), or null. */
-export async function storedSession(page: Page): Promise<{ accessToken: string; refreshToken?: string; idToken: string } | null> {
+export async function storedSession(page: Page): Promise<{ accessToken: string; refreshToken?: string; idToken: string; tokenType?: string } | null> {
   return page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null'), SESSION_KEY);
 }
 

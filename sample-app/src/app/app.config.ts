@@ -9,6 +9,7 @@ import {
   withPushedAuthorizationRequests,
   withSilentRenewIframe,
 } from 'ngx-oidc';
+import { withDPoP } from 'ngx-oidc/dpop';
 import { routes } from './app.routes';
 import { DemoSettings } from './demo-settings';
 
@@ -24,6 +25,8 @@ export const appConfig: ApplicationConfig = {
       // The demo's server picks the flow at run time, so every flow's code is in.
       withPushedAuthorizationRequests(),
       withSilentRenewIframe(),
+      // DPoP (RFC 9449) for configs with useDPoP (the dpop flow); the others keep Bearer tokens.
+      withDPoP(),
     ),
   ],
 };
