@@ -9,13 +9,14 @@ module.exports = {
   ...createCjsPreset({ tsconfig: '<rootDir>/projects/ngx-oidc/tsconfig.spec.json' }),
   testEnvironment: '<rootDir>/projects/ngx-oidc/src/test/jsdom-webcrypto-env.js',
   setupFilesAfterEnv: ['<rootDir>/projects/ngx-oidc/src/test/setup-jest.ts'],
-  roots: ['<rootDir>/projects/ngx-oidc/src', '<rootDir>/projects/ngx-oidc/dpop/src'],
+  roots: ['<rootDir>/projects/ngx-oidc/src', '<rootDir>/projects/ngx-oidc/dpop/src', '<rootDir>/projects/ngx-oidc/testing/src'],
   transformIgnorePatterns: ['node_modules/(?!(jose|@angular|rxjs)/|.*\\.mjs$)'],
   moduleNameMapper: {
     '^ngx-oidc$': '<rootDir>/projects/ngx-oidc/src/public-api.ts',
     '^ngx-oidc/dpop$': '<rootDir>/projects/ngx-oidc/dpop/src/index.ts',
+    '^ngx-oidc/testing$': '<rootDir>/projects/ngx-oidc/testing/src/index.ts',
   },
-  collectCoverageFrom: ['projects/ngx-oidc/src/lib/**/*.ts', 'projects/ngx-oidc/dpop/src/**/*.ts', '!**/*.spec.ts'],
+  collectCoverageFrom: ['projects/ngx-oidc/src/lib/**/*.ts', 'projects/ngx-oidc/dpop/src/**/*.ts', 'projects/ngx-oidc/testing/src/**/*.ts', '!**/*.spec.ts'],
   coverageThreshold: {
     'projects/ngx-oidc/src/lib/core/': { lines: 90 },
     'projects/ngx-oidc/src/lib/angular/': { lines: 90 },

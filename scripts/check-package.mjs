@@ -41,9 +41,11 @@ if (root?.default && existsSync(`${dist}${root.default}`)) {
     if (!lazy && c.name !== 'ngx-oidc-dpop.mjs') problems.push(`${c.name} imports jose but is not a lazy chunk`);
   }
 }
-const dpop = pkg.exports?.['./dpop'];
-for (const key of ['types', 'default']) {
-  if (!dpop?.[key] || !existsSync(`${dist}${dpop[key]}`)) problems.push(`exports["./dpop"].${key} missing or absent on disk`);
+for (const entry of ['./dpop', './testing']) {
+  const exported = pkg.exports?.[entry];
+  for (const key of ['types', 'default']) {
+    if (!exported?.[key] || !existsSync(`${dist}${exported[key]}`)) problems.push(`exports["${entry}"].${key} missing or absent on disk`);
+  }
 }
 
 if (problems.length > 0) {

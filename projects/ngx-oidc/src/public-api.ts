@@ -69,8 +69,7 @@ export { authInterceptor, AuthInterceptor, SKIP_AUTH, NAVIGATE_ON_AUTH_ERROR } f
 export { SilentRenewComponent, postSilentRenewResult, SILENT_RENEW_MESSAGE, type SilentRenewMessage } from './lib/angular/silent-renew';
 export { isSecureRoute } from './lib/core/secure-routes';
 
-// Testing
-export { provideAuthTesting, type AuthTestingOptions } from './lib/angular/testing';
+// Testing: see the ngx-oidc/testing entry point (provideAuthTesting, AuthTestingController, provideAuthTestingBackend).
 
 // For the ngx-oidc/dpop entry point only; not part of the supported API.
 export { base64url as ɵbase64url, randomString as ɵrandomString, sha as ɵsha } from './lib/core/random';

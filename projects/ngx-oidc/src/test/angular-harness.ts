@@ -12,7 +12,7 @@ import type { OidcConfig } from '../lib/core/config';
 import { authInterceptor } from '../lib/angular/interceptor';
 import { OidcAuth } from '../lib/angular/oidc-auth';
 import { type AuthFeature, provideAuth, withCheckAuthOnStartup, withConfig } from '../lib/angular/provide-auth';
-import { provideAuthTesting } from '../lib/angular/testing';
+import { provideAuthTestingBackend } from 'ngx-oidc/testing';
 import { FakeProvider, type FakeProviderOptions } from './fake-provider';
 
 /** The app's origin in jsdom. */
@@ -64,7 +64,7 @@ export async function setupAuth(options: HarnessOptions = {}) {
       provideHttpClientTesting(),
       provideRouter(options.routes ?? []),
       provideAuth(withConfig(config), ...(options.features ?? [withCheckAuthOnStartup()])),
-      provideAuthTesting({ fetchJson: op.fetchJson, redirect: (url) => redirects.push(url), now: () => clock.now }),
+      provideAuthTestingBackend({ fetchJson: op.fetchJson, redirect: (url) => redirects.push(url), now: () => clock.now }),
       ...(options.providers ?? []),
     ],
   });

@@ -17,7 +17,7 @@ import type { OidcConfig } from '../core/config';
 import { AuthInterceptor, NAVIGATE_ON_AUTH_ERROR, SKIP_AUTH } from './interceptor';
 import { OidcAuth } from './oidc-auth';
 import { provideAuth, withCheckAuthOnStartup, withConfig } from './provide-auth';
-import { provideAuthTesting } from './testing';
+import { provideAuthTestingBackend } from 'ngx-oidc/testing';
 
 @Component({ template: '' })
 class Page {}
@@ -405,7 +405,7 @@ describe('AuthInterceptor (HTTP_INTERCEPTORS)', () => {
           }),
           withCheckAuthOnStartup(),
         ),
-        provideAuthTesting({ fetchJson: op.fetchJson, redirect: (url) => redirects.push(url), now: () => clock.now }),
+        provideAuthTestingBackend({ fetchJson: op.fetchJson, redirect: (url) => redirects.push(url), now: () => clock.now }),
       ],
     });
     await TestBed.inject(ApplicationInitStatus).donePromise;

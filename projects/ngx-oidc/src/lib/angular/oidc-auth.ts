@@ -609,6 +609,11 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     return result;
   }
 
+  /** @internal For `AuthTestingController.emitError` (`ngx-oidc/testing`): reports `error` as the library does. */
+  ɵreport(error: OidcError): void {
+    this.fail(error);
+  }
+
   /** Forgets the session here and in every tab, without asking the provider. */
   logoutLocal(): void {
     this.loaded?.session.logoutLocal();

@@ -18,7 +18,7 @@ import {
   withPushedAuthorizationRequests,
   withStorage,
 } from './provide-auth';
-import { provideAuthTesting } from './testing';
+import { provideAuthTestingBackend } from 'ngx-oidc/testing';
 
 const CONFIG: OidcConfig = { authority: 'https://op.example.test', clientId: 'spa', redirectUrl: 'http://localhost/callback' };
 
@@ -31,7 +31,7 @@ async function start(providers: Parameters<typeof TestBed.configureTestingModule
       withAuthInterceptor ? provideHttpClient(withInterceptors([authInterceptor()])) : provideHttpClient(),
       provideHttpClientTesting(),
       provideRouter([]),
-      provideAuthTesting({ fetchJson: op.fetchJson }),
+      provideAuthTestingBackend({ fetchJson: op.fetchJson }),
       ...(providers.providers ?? []),
     ],
   });
@@ -157,7 +157,7 @@ describe('optional features', () => {
           provideHttpClient(),
           provideRouter([]),
           provideAuth(...features),
-          provideAuthTesting({ fetchJson: op.fetchJson, redirect: (url) => redirects.push(url) }),
+          provideAuthTestingBackend({ fetchJson: op.fetchJson, redirect: (url) => redirects.push(url) }),
         ],
       });
       return TestBed.inject(OidcAuth);

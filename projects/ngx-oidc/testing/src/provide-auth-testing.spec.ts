@@ -1,0 +1,142 @@
+import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { Component, provideZonelessChangeDetection } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
+import { type AuthEvent, OidcAuth, authInterceptor, autoLoginGuard, injectAuth } from 'ngx-oidc';
+import { firstValueFrom } from 'rxjs';
+import { AuthTestingController, type AuthTestingOptions, TESTING_AUTHORITY, provideAuthTesting } from './provide-auth-testing';
+
+// A host app's view of the kit: a component that shows the user, a route behind
+// autoLoginGuard, and API calls through the interceptor, with no provider at all.
+
+interface AppClaims {
+  readonly tenant: string;
+}
+
+@Component({ selector: 'app-profile', template: `{{ auth.user()?.name ?? 'nobody' }} / {{ auth.user()?.tenant ?? '-' }}` })
+class Profile {
+  readonly auth = injectAuth<AppClaims>();
+}
+
+@Component({ template: 'orders' })
+class Orders {}
+
+async function setup(options: AuthTestingOptions) {
+  TestBed.configureTestingModule({
+    providers: [
+      provideZonelessChangeDetection(),
+      provideRouter([{ path: 'orders', canActivate: [autoLoginGuard], component: Orders }]),
+      provideHttpClient(withInterceptors([authInterceptor()])),
+      provideHttpClientTesting(),
+      provideAuthTesting(options),
+    ],
+  });
+  const controller = TestBed.inject(AuthTestingController);
+  await controller.whenReady();
+  const events: AuthEvent[] = [];
+  TestBed.inject(OidcAuth).events$.subscribe((e) => events.push(e));
+  return { controller, auth: TestBed.inject(OidcAuth), http: TestBed.inject(HttpClient), httpMock: TestBed.inject(HttpTestingController), events };
+}
+
+async function render() {
+  const fixture = TestBed.createComponent(Profile);
+  await fixture.whenStable();
+  return (fixture.nativeElement as HTMLElement).textContent?.trim();
+}
+
+describe('provideAuthTesting: a host app tested without a provider', () => {
+  it('starts signed in with the given claims, typed with the app claims', async () => {
+    const { auth } = await setup({ user: { name: 'Alice', email: 'alice@example.com', tenant: 'acme' } });
+    expect(auth.isAuthenticated()).toBe(true);
+    expect(auth.user()).toMatchObject({ sub: 'test-user', name: 'Alice', email: 'alice@example.com', iss: TESTING_AUTHORITY, aud: 'test-client' });
+    expect(await render()).toBe('Alice / acme');
+  });
+
+  it('starts signed out without a user, and the guard then asks to log in (recorded, not followed)', async () => {
+    const { auth, controller } = await setup({});
+    expect(auth.isAuthenticated()).toBe(false);
+    expect(await render()).toBe('nobody / -');
+    const router = TestBed.inject(Router);
+    expect(await router.navigateByUrl('/orders')).toBe(false);
+    expect(controller.redirects).toHaveLength(1);
+    const authorize = new URL(controller.redirects[0]!);
+    expect(`${authorize.origin}${authorize.pathname}`).toBe(`${TESTING_AUTHORITY}/authorize`);
+    expect(authorize.searchParams.get('client_id')).toBe('test-client');
+  });
+
+  it('lets the guard through when signed in', async () => {
+    await setup({ user: { name: 'Alice' } });
+    const router = TestBed.inject(Router);
+    expect(await router.navigateByUrl('/orders')).toBe(true);
+    expect(router.url).toBe('/orders');
+  });
+
+  it('attaches the access token to same-origin calls by default, and never to other origins', async () => {
+    const { http, httpMock } = await setup({ user: { name: 'Alice' }, accessToken: 'token-1' });
+    const own = firstValueFrom(http.get('/api/orders'));
+    const ownRequest = httpMock.expectOne('/api/orders');
+    expect(ownRequest.request.headers.get('Authorization')).toBe('Bearer token-1');
+    const other = firstValueFrom(http.get('https://elsewhere.example.com/data'));
+    const otherRequest = httpMock.expectOne('https://elsewhere.example.com/data');
+    expect(otherRequest.request.headers.has('Authorization')).toBe(false);
+    ownRequest.flush({ mine: true });
+    otherRequest.flush({});
+    await expect(own).resolves.toEqual({ mine: true });
+    await other;
+  });
+
+  it('follows config overrides such as secureRoutes', async () => {
+    const { http, httpMock } = await setup({ user: {}, config: { secureRoutes: ['https://api.example.com/'] } });
+    const own = firstValueFrom(http.get('/api/orders'));
+    const ownRequest = httpMock.expectOne('/api/orders');
+    expect(ownRequest.request.headers.has('Authorization')).toBe(false);
+    const api = firstValueFrom(http.get('https://api.example.com/v1'));
+    const apiRequest = httpMock.expectOne('https://api.example.com/v1');
+    expect(apiRequest.request.headers.get('Authorization')).toBe('Bearer test-access-token');
+    ownRequest.flush({});
+    apiRequest.flush({});
+    await Promise.all([own, api]);
+  });
+});
+
+describe('AuthTestingController', () => {
+  it('signs in, switches users and signs out, with the events an app sees', async () => {
+    const { controller, auth, events } = await setup({});
+    await controller.signIn({ sub: 'u1', name: 'Bob' }, 'bob-token');
+    expect(auth.user()?.name).toBe('Bob');
+    expect(auth.accessToken()).toBe('bob-token');
+    expect(await render()).toBe('Bob / -');
+    await controller.signIn({ sub: 'u2', name: 'Carol' });
+    expect(auth.user()).toMatchObject({ sub: 'u2', name: 'Carol' });
+    expect(auth.accessToken()).toBe('test-access-token');
+    await controller.signOut();
+    expect(auth.isAuthenticated()).toBe(false);
+    expect(events.map((e) => e.type)).toContain('LoggedOut');
+  });
+
+  it('expires the access token: with nothing to renew it, the session ends', async () => {
+    const { controller, auth } = await setup({ user: { name: 'Alice' } });
+    await controller.expireAccessToken();
+    expect(auth.isAuthenticated()).toBe(false);
+    expect(auth.accessToken()).toBeNull();
+  });
+
+  it('reports a typed error through auth.error() and an Error event', async () => {
+    const { controller, auth, events } = await setup({ user: { name: 'Alice' } });
+    const error = controller.emitError('TOKEN_ERROR', 'the provider said no');
+    expect(auth.error()).toBe(error);
+    expect(auth.error()).toMatchObject({ code: 'TOKEN_ERROR', message: 'the provider said no' });
+    expect(events.at(-1)).toEqual({ type: 'Error', error });
+    expect(auth.isAuthenticated()).toBe(true);
+  });
+
+  it('records the end-session redirect of logout() and makes no other request', async () => {
+    const { controller, auth } = await setup({ user: { name: 'Alice' }, config: { postLogoutRedirectUri: 'http://localhost/' } });
+    await auth.logout({ revoke: false });
+    expect(auth.isAuthenticated()).toBe(false);
+    const endSession = new URL(controller.redirects.at(-1)!);
+    expect(`${endSession.origin}${endSession.pathname}`).toBe(`${TESTING_AUTHORITY}/logout`);
+    expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe('http://localhost/');
+  });
+});

@@ -1,0 +1,210 @@
+import { type EnvironmentProviders, Injectable, InjectionToken, inject, makeEnvironmentProviders, provideEnvironmentInitializer } from '@angular/core';
+import {
+  AUTH_CLOCK,
+  type AuthSession,
+  type FetchJson,
+  MemoryStorage,
+  OidcAuth,
+  type OidcConfig,
+  OidcError,
+  type OidcErrorCode,
+  type StandardClaims,
+  provideAuth,
+  withCheckAuthOnStartup,
+  withConfig,
+  withStorage,
+} from 'ngx-oidc';
+import { provideAuthTestingBackend } from './testing-backend';
+
+/** The issuer of the testing config: a reserved name (RFC 6761) that never resolves. */
+export const TESTING_AUTHORITY = 'https://auth.testing.invalid';
+
+/** The claims of a test user: the standard ones, the app's own, and `sub` (default `'test-user'`). */
+export interface TestUser extends StandardClaims {
+  readonly sub?: string;
+  readonly [claim: string]: unknown;
+}
+
+/** Options for {@link provideAuthTesting}. */
+export interface AuthTestingOptions {
+  /** The signed-in user's claims; absent or `null`: the app starts signed out. */
+  readonly user?: TestUser | null;
+  /** The access token the interceptor attaches. Default `'test-access-token'`. */
+  readonly accessToken?: string;
+  /** Seconds until the access token expires. Default `3600`. */
+  readonly accessTokenLifetimeInSeconds?: number;
+  /**
+   * Config keys over the testing config (authority {@link TESTING_AUTHORITY},
+   * client id `test-client`, `secureRoutes: ['/']`: every request to the
+   * app's own origin gets the token; `logLevel: 'none'`).
+   */
+  readonly config?: Partial<OidcConfig>;
+}
+
+/** What provideAuthTesting set up: the controller's handle on it. */
+interface Seed {
+  readonly storage: MemoryStorage;
+  readonly config: OidcConfig & { configId: string };
+  readonly accessToken: string;
+  readonly lifetime: number;
+  readonly redirects: string[];
+}
+
+const SEED = new InjectionToken<Seed>('ngx-oidc testing seed');
+
+/**
+ * Drives the signed-in state of an app set up with {@link provideAuthTesting}:
+ * sign in as someone, sign out, expire the token, report an error. Each
+ * change goes through the library as a real one would (signals, observables,
+ * events, guards and interceptor all follow).
+ *
+ * @example
+ * ```ts
+ * const auth = TestBed.inject(AuthTestingController);
+ * await auth.signIn({ name: 'Bob' });
+ * ```
+ */
+@Injectable()
+export class AuthTestingController {
+  private readonly seed = inject(SEED);
+  private readonly auth = inject(OidcAuth);
+  private readonly now = inject(AUTH_CLOCK);
+
+  /**
+   * The URLs the library sent the browser to, oldest first: an authorization
+   * request after `login()` or a guard, an end-session request after `logout()`.
+   */
+  get redirects(): readonly string[] {
+    return this.seed.redirects;
+  }
+
+  /** Resolves once the start-up check is done; the signed-in state is then settled. */
+  async whenReady(): Promise<void> {
+    await this.auth.whenReady();
+  }
+
+  /** Signs `user` in (another user replaces the current one), with `accessToken` or the configured one. */
+  async signIn(user: TestUser = {}, accessToken: string = this.seed.accessToken): Promise<void> {
+    await this.auth.whenReady();
+    writeSession(this.seed, user, accessToken, this.now());
+    await this.auth.checkAuth();
+  }
+
+  /** Signs the user out here, as `logoutLocal()` does: `LoggedOut`, guards then redirect to login. */
+  async signOut(): Promise<void> {
+    await this.auth.whenReady();
+    this.auth.logoutLocal();
+  }
+
+  /**
+   * Expires the access token now. With no refresh token and no provider to
+   * renew it, the session ends as it would in the app (`SessionEnded`).
+   */
+  async expireAccessToken(): Promise<void> {
+    await this.auth.whenReady();
+    const key = sessionKey(this.seed.config.configId);
+    const stored = this.seed.storage.read(key);
+    if (stored === null) return;
+    const session = JSON.parse(stored) as AuthSession;
+    this.seed.storage.write(key, JSON.stringify({ ...session, accessTokenExpiresAt: Math.floor(this.now()) - 1 }));
+    await this.auth.checkAuth();
+  }
+
+  /** Reports an error as the library does: `auth.error()` and an `Error` event. */
+  emitError(code: OidcErrorCode, message = `Testing: ${code}`): OidcError {
+    const error = new OidcError(message, code);
+    this.auth.ɵreport(error);
+    return error;
+  }
+}
+
+
+function sessionKey(configId: string): string {
+  return `ngx-oidc.${configId}.session`;
+}
+
+/** A stored session for `user`, shaped as the library stores one after a real login. */
+function writeSession(seed: Seed, user: TestUser, accessToken: string, now: number): void {
+  const iat = Math.floor(now);
+  const claims = { ...user, iss: seed.config.authority, aud: seed.config.clientId, sub: user.sub ?? 'test-user', iat, exp: iat + seed.lifetime };
+  const session: AuthSession = {
+    idToken: 'testing.id-token.unsigned',
+    idTokenClaims: claims,
+    accessToken,
+    accessTokenExpiresAt: iat + seed.lifetime,
+    accessTokenReceivedAt: iat,
+  };
+  seed.storage.write(sessionKey(seed.config.configId), JSON.stringify(session));
+}
+
+/** Discovery for the testing authority; any other request fails, as with no network. */
+function testingProvider(authority: string): FetchJson {
+  const metadata = {
+    issuer: authority,
+    authorization_endpoint: `${authority}/authorize`,
+    token_endpoint: `${authority}/token`,
+    jwks_uri: `${authority}/jwks`,
+    end_session_endpoint: `${authority}/logout`,
+    response_types_supported: ['code'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    code_challenge_methods_supported: ['S256'],
+  };
+  return async (req) => {
+    if (req.url === `${authority}/.well-known/openid-configuration`) {
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(metadata) };
+    }
+    throw new OidcError(`provideAuthTesting: ${req.method} ${req.url} is not served in tests`, 'NETWORK_ERROR');
+  };
+}
+
+/**
+ * Sets up ngx-oidc for a host app's unit tests, with no provider: the app
+ * starts signed in as `user` (or signed out), guards pass or redirect, the
+ * interceptor attaches `accessToken` to secure routes, and
+ * {@link AuthTestingController} signs in and out, expires the token and
+ * reports errors. Redirects are recorded, never followed. Use it instead of
+ * the app's own `provideAuth(...)`.
+ *
+ * @example
+ * ```ts
+ * TestBed.configureTestingModule({
+ *   providers: [
+ *     provideRouter(routes),
+ *     provideHttpClient(withInterceptors([authInterceptor()])),
+ *     provideHttpClientTesting(),
+ *     provideAuthTesting({ user: { name: 'Alice', email: 'alice@example.com' }, accessToken: 'token-1' }),
+ *   ],
+ * });
+ * ```
+ */
+export function provideAuthTesting(options: AuthTestingOptions = {}): EnvironmentProviders {
+  const config = {
+    authority: TESTING_AUTHORITY,
+    clientId: 'test-client',
+    redirectUrl: 'http://localhost/callback',
+    secureRoutes: ['/'],
+    logLevel: 'none' as const,
+    configId: 'default',
+    ...options.config,
+  };
+  const redirects: string[] = [];
+  const storage = new MemoryStorage();
+  const seed: Seed = {
+    storage,
+    config,
+    accessToken: options.accessToken ?? 'test-access-token',
+    lifetime: options.accessTokenLifetimeInSeconds ?? 3600,
+    redirects,
+  };
+  return makeEnvironmentProviders([
+    provideAuth(withConfig(config), withCheckAuthOnStartup(), withStorage(storage)),
+    provideAuthTestingBackend({ fetchJson: testingProvider(config.authority), redirect: (url) => redirects.push(url) }),
+    { provide: SEED, useValue: seed },
+    // Before the app initializers, so the start-up check finds the user signed in.
+    provideEnvironmentInitializer(() => {
+      if (options.user) writeSession(seed, options.user, seed.accessToken, inject(AUTH_CLOCK)());
+    }),
+    AuthTestingController,
+  ]);
+}
