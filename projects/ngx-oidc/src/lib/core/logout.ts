@@ -51,7 +51,13 @@ export async function revokeAll(
     { token: tokens.accessToken, tokenTypeHint: 'access_token' as const },
   ];
   const results = await Promise.allSettled(list.map((t) => revokeToken(endpoint, { clientId, ...t }, port)));
-  return results.flatMap((r) => (r.status === 'rejected' ? [toOidcError(r.reason)] : []));
+  return results.flatMap((r, i) => {
+    if (r.status === 'fulfilled') return [];
+    const error = toOidcError(r.reason);
+    // RFC 7009 2.2.1: a provider that cannot revoke access tokens (a JWT, say) answers
+    // unsupported_token_type; the token just expires. Nothing failed that the app could act on.
+    return list[i]?.tokenTypeHint === 'access_token' && error.oauthError === 'unsupported_token_type' ? [] : [error];
+  });
 }
 
 /** The RP-initiated logout URL, or `null` when the provider has no end-session endpoint. */

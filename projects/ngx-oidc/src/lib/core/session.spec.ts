@@ -1,4 +1,5 @@
 import { FakeProvider, type FakeProviderOptions } from '../../test/fake-provider';
+import { answer } from '../../test/helpers';
 import { type OidcConfig, resolveConfig } from './config';
 import type { OidcHttpResponse } from './http';
 import { MemoryDPoPKeyStore, dpopPort, dpopThumbprint } from 'ngx-oidc/dpop';
@@ -782,6 +783,36 @@ describe('OidcSession: logout under faults', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('takes unsupported_token_type for a structured access token as nothing to revoke, not as an error (RFC 7009 2.2.1)', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    const hints: (string | null)[] = [];
+    op.override('revocation', (req) => {
+      const hint = new URLSearchParams(req.body ?? '').get('token_type_hint');
+      hints.push(hint);
+      return hint === 'access_token'
+        ? answer(400, { error: 'unsupported_token_type', error_description: 'Structured JWT Tokens cannot be revoked' })
+        : answer(200, '');
+    });
+    expect((await session.logout()).errors).toEqual([]);
+    expect(hints.sort()).toEqual(['access_token', 'refresh_token']);
+  });
+
+  it('still reports unsupported_token_type for the refresh token, and any other refusal of the access token', async () => {
+    const { op, session, login } = await setup();
+    await login();
+    op.override('revocation', (req) =>
+      new URLSearchParams(req.body ?? '').get('token_type_hint') === 'refresh_token'
+        ? answer(400, { error: 'unsupported_token_type' })
+        : answer(400, { error: 'invalid_request' }),
+    );
+    const { errors } = await session.logout();
+    expect(errors.map((e) => [e.code, e.oauthError])).toEqual([
+      ['REVOCATION_ERROR', 'unsupported_token_type'],
+      ['REVOCATION_ERROR', 'invalid_request'],
+    ]);
   });
 
   it('skips revocation when the provider admits no public client there', async () => {
