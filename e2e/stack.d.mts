@@ -2,7 +2,7 @@ export declare const APP_ROOT: string;
 export declare const PORTS: { app: number; idp: number; api: number; recorder: number; faults: number };
 export interface Stack {
   idp: { issuer: string; close(): Promise<void> };
-  api: { url: string; close(): Promise<void> };
+  api: { url: string; counts(): Record<string, number>; close(): Promise<void> };
   recorder: { url: string; close(): Promise<void> };
   app: { url: string; close(): Promise<void> };
   /** The fault hook's control server, when started with `faults: true`. */
@@ -15,4 +15,6 @@ export declare function startStack(options?: {
   accessTokenTtl?: number;
   log?: (line: string) => void;
   faults?: boolean;
+  /** Other apps' origins allowed to sign in and to call the API (`npm start -- --app-origin=`). */
+  extraAppOrigins?: string[];
 }): Promise<Stack>;

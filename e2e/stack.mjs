@@ -17,12 +17,15 @@ export const PORTS = { app: 4200, idp: 4400, api: 4401, recorder: 4402, faults: 
 /**
  * Starts the stack. `faults: true` (the e2e suite only) puts the fault hook in
  * front of the provider and opens its control server on `ports.faults`.
+ * `extraAppOrigins` are other apps' origins (`http://localhost:4300`) that may
+ * sign in too: the provider registers their `/callback` and `/` redirect URIs
+ * and the API answers them (CORS).
  */
-export async function startStack({ flow = 'refresh', ports = PORTS, accessTokenTtl, log, faults = false } = {}) {
+export async function startStack({ flow = 'refresh', ports = PORTS, accessTokenTtl, log, faults = false, extraAppOrigins = [] } = {}) {
   const started = [];
   try {
     const issuer = `http://127.0.0.1:${ports.idp}`;
-    const appOrigins = [`http://127.0.0.1:${ports.app}`, `http://localhost:${ports.app}`];
+    const appOrigins = [`http://127.0.0.1:${ports.app}`, `http://localhost:${ports.app}`, ...extraAppOrigins];
     const hook = faults ? createFaultHook({ appOrigins, log }) : undefined;
     const faultControl = hook ? await hook.listen(ports.faults ?? PORTS.faults) : undefined;
     if (faultControl) started.push(faultControl);
