@@ -21,6 +21,7 @@ export const TESTING_AUTHORITY = 'https://auth.testing.invalid';
 
 /** The claims of a test user: the standard ones, the app's own, and `sub` (default `'test-user'`). */
 export interface TestUser extends StandardClaims {
+  /** The subject (`sub` claim). Default `'test-user'`. */
   readonly sub?: string;
   readonly [claim: string]: unknown;
 }

@@ -14,9 +14,20 @@ import type { AuthConfigLoader } from './tokens';
 
 /** Options for {@link AuthModule.forRoot}: one config source, and a few switches. */
 export type AuthModuleOptions = (
-  | { readonly config: OidcConfig }
-  | { readonly loader: AuthConfigLoader }
-  | { readonly httpConfigUrl: string; readonly map?: (json: unknown) => OidcConfig }
+  | {
+      /** A static config, as with `withConfig`. */
+      readonly config: OidcConfig;
+    }
+  | {
+      /** A custom config source, as with `withConfigLoader`. */
+      readonly loader: AuthConfigLoader;
+    }
+  | {
+      /** Where to load the config from at start-up, as with `withHttpConfigLoader`. */
+      readonly httpConfigUrl: string;
+      /** Maps the loaded JSON to an {@link OidcConfig}. Default: the JSON as it is. */
+      readonly map?: (json: unknown) => OidcConfig;
+    }
 ) & {
   /** Settle the session before the first navigation. Default `true`. */
   readonly checkAuthOnStartup?: boolean;

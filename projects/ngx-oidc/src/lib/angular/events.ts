@@ -6,21 +6,72 @@ import type { OidcError } from '../core/errors';
  * Every failure is also an `Error` event with its {@link OidcError}.
  */
 export type AuthEvent =
-  | { readonly type: 'ConfigLoaded'; readonly config: ResolvedOidcConfig }
-  | { readonly type: 'CheckAuthStarted' }
-  | { readonly type: 'CheckAuthFinished'; readonly isAuthenticated: boolean }
-  | { readonly type: 'LoginStarted' }
-  | { readonly type: 'TokenReceived' }
-  | { readonly type: 'TokenRenewed' }
-  | { readonly type: 'RenewFailed'; readonly error: OidcError }
-  /** A renewal failed transiently; the session is kept and the next attempt is at `retryAt` (ms since the epoch). */
-  | { readonly type: 'RenewRetryScheduled'; readonly error: OidcError; readonly retryAt: number }
-  /** A definitive failure (refused refresh token, failed check, `login_required`, another user, expiry) ended the session. */
-  | { readonly type: 'SessionEnded'; readonly error: OidcError }
-  | { readonly type: 'SessionChangedInOtherTab' }
-  | { readonly type: 'CheckSessionChanged' }
-  | { readonly type: 'LoggedOut' }
-  | { readonly type: 'Error'; readonly error: OidcError };
+  | {
+      /** The config was loaded and validated (once per app). */
+      readonly type: 'ConfigLoaded';
+      /** The config with every default filled in. */
+      readonly config: ResolvedOidcConfig;
+    }
+  | {
+      /** The start-up check began (`checkAuth`). */
+      readonly type: 'CheckAuthStarted';
+    }
+  | {
+      /** The start-up check settled: a callback finished, or a stored session was restored or not. */
+      readonly type: 'CheckAuthFinished';
+      /** Whether a session exists now. */
+      readonly isAuthenticated: boolean;
+    }
+  | {
+      /** The browser is about to go to the provider's login page. */
+      readonly type: 'LoginStarted';
+    }
+  | {
+      /** A login callback succeeded: new tokens, checked and stored. */
+      readonly type: 'TokenReceived';
+    }
+  | {
+      /** A renewal (refresh token or iframe) succeeded. */
+      readonly type: 'TokenRenewed';
+    }
+  | {
+      /** A renewal failed, for now (see `RenewRetryScheduled`) or for good (see `SessionEnded`). */
+      readonly type: 'RenewFailed';
+      /** Why it failed. */
+      readonly error: OidcError;
+    }
+  | {
+      /** A renewal failed transiently; the session is kept and the next attempt is at `retryAt`. */
+      readonly type: 'RenewRetryScheduled';
+      /** The transient failure. */
+      readonly error: OidcError;
+      /** When the next attempt is due, milliseconds since the epoch. */
+      readonly retryAt: number;
+    }
+  | {
+      /** A definitive failure (refused refresh token, failed check, `login_required`, another user, expiry) ended the session. */
+      readonly type: 'SessionEnded';
+      /** What ended it. */
+      readonly error: OidcError;
+    }
+  | {
+      /** Another tab renewed, replaced or ended the shared session; the signals follow. */
+      readonly type: 'SessionChangedInOtherTab';
+    }
+  | {
+      /** The provider's check-session iframe answered `changed` (OIDC Session Management); a re-check follows. */
+      readonly type: 'CheckSessionChanged';
+    }
+  | {
+      /** The session was ended by a logout, here or in another tab. */
+      readonly type: 'LoggedOut';
+    }
+  | {
+      /** Any failure, also reported by `OidcAuth.error()`. */
+      readonly type: 'Error';
+      /** The failure. */
+      readonly error: OidcError;
+    };
 
 /** The `type` of an {@link AuthEvent}. */
 export type AuthEventType = AuthEvent['type'];

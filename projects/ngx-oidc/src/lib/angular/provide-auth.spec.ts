@@ -5,6 +5,7 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { FakeProvider } from '../../test/fake-provider';
 import type { OidcConfig } from '../core/config';
+import { OidcError } from '../core/errors';
 import { MemoryStorage } from '../core/storage';
 import { AuthModule } from './auth.module';
 import { authInterceptor } from './interceptor';
@@ -104,8 +105,9 @@ describe('provideAuth', () => {
     expect(TestBed.inject(OidcAuth).config()?.clientId).toBe('from-di');
   });
 
-  it('warns about unknown config keys (in development builds) and still starts', async () => {
+  it('warns about unknown config keys (in development builds) and still starts; logLevel decides what is logged', async () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       const typo = { ...CONFIG, clientID: 'spa', secureRoute: ['/api/'] } as OidcConfig;
       const { init } = await start({ providers: [provideAuth(withConfig(typo))] });
@@ -120,8 +122,16 @@ describe('provideAuth', () => {
       const quiet = await start({ providers: [provideAuth(withConfig({ ...typo, logLevel: 'none' }))] });
       await quiet.init();
       expect(warn).not.toHaveBeenCalled();
+      // logLevel 'error': failures only, as errors.
+      TestBed.resetTestingModule();
+      const errorsOnly = await start({ providers: [provideAuth(withConfig({ ...typo, logLevel: 'error' }))] });
+      await errorsOnly.init();
+      TestBed.inject(OidcAuth).ɵreport(new OidcError('the provider is down', 'NETWORK_ERROR'));
+      expect(warn).not.toHaveBeenCalled();
+      expect(error.mock.calls).toEqual([['ngx-oidc: NETWORK_ERROR: the provider is down']]);
     } finally {
       warn.mockRestore();
+      error.mockRestore();
     }
   });
 

@@ -21,13 +21,21 @@ import { AUTH_CHECK_SESSION, AUTH_CONFIG_LOADER, AUTH_IFRAME_RENEW, AUTH_PAR, AU
 
 /** The kinds of {@link AuthFeature}. */
 export enum AuthFeatureKind {
+  /** `withConfig()`. */
   Config,
+  /** `withHttpConfigLoader()`. */
   HttpConfigLoader,
+  /** `withConfigLoader()`. */
   ConfigLoader,
+  /** `withCheckAuthOnStartup()`. */
   CheckAuthOnStartup,
+  /** `withStorage()`. */
   Storage,
+  /** `withCheckSession()`. */
   CheckSession,
+  /** `withPushedAuthorizationRequests()`. */
   PushedAuthorizationRequests,
+  /** `withSilentRenewIframe()`. */
   SilentRenewIframe,
   /** `withDPoP()`, from `ngx-oidc/dpop`. */
   DPoP,

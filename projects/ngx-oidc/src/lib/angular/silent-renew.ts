@@ -14,6 +14,7 @@ export const SILENT_RENEW_MESSAGE = 'ngx-oidc:silent-renew';
 
 /** The shape of that message. */
 export interface SilentRenewMessage {
+  /** Always {@link SILENT_RENEW_MESSAGE}. */
   readonly type: typeof SILENT_RENEW_MESSAGE;
   /** The full redirect URL, with the authorization response. */
   readonly url: string;

@@ -41,11 +41,17 @@ export interface StandardClaims {
   readonly phone_number_verified?: boolean;
   /** Preferred postal address (OIDC Core 5.1.1). */
   readonly address?: {
+    /** The full address, for display; lines may be separated by newlines. */
     readonly formatted?: string;
+    /** Street, house number and the like; lines may be separated by newlines. */
     readonly street_address?: string;
+    /** City or locality. */
     readonly locality?: string;
+    /** State, province, prefecture or region. */
     readonly region?: string;
+    /** Zip or postal code. */
     readonly postal_code?: string;
+    /** Country name. */
     readonly country?: string;
   };
   /** When the information was last updated, seconds since the epoch. */

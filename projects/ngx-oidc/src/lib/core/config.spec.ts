@@ -321,6 +321,11 @@ describe('resolveConfig: spellings and unknown keys', () => {
     expectConfigInvalid({ ...BASE, useDPoP: 'no' }, 'useDPoP');
   });
 
+  it('refuses a logLevel it does not know', () => {
+    expectConfigInvalid({ ...BASE, logLevel: 'Debug' }, 'logLevel');
+    expect(resolveConfig({ ...BASE, logLevel: 'error' }).logLevel).toBe('error');
+  });
+
   it('lists the keys OidcConfig does not have, and none of those it has', () => {
     expect(unknownConfigKeys({ ...BASE, silentRenew: true, usePushedAuthorisationRequests: true, useDPoP: false })).toEqual([]);
     expect(unknownConfigKeys({ ...BASE, clientID: 'x', redirectUri: 'y', toString: 1 })).toEqual(['clientID', 'redirectUri', 'toString']);

@@ -3,7 +3,12 @@ import { isSecureUrl } from './http';
 import type { StorageKind } from './storage';
 import type { ProviderMetadata } from './discovery';
 
-/** How much the library logs. */
+/**
+ * How much the library logs: `debug` every event (`console.debug`) and every
+ * failure (`console.warn`); `warn` failures (`console.warn`) and, in
+ * development builds, unknown config keys; `error` failures only, with
+ * `console.error`; `none` nothing.
+ */
 export type LogLevel = 'debug' | 'warn' | 'error' | 'none';
 
 /**
@@ -24,9 +29,9 @@ export interface OidcConfig {
   scope?: string;
   /** Only the code flow is supported. Default `'code'`. */
   responseType?: 'code';
-  /** Distinguishes several configs in one app; namespaces storage keys. Default `'default'`. */
+  /** Names the config; namespaces its storage keys, tab-sync channel and DPoP key. Default `'default'`. */
   configId?: string;
-  /** Renew with refresh tokens (ask for `offline_access` in `scope`). Default `false`. */
+  /** Renew with refresh tokens (many providers issue them only for the `offline_access` scope). Default `false`. */
   useRefreshToken?: boolean;
   /** Renew tokens before they expire (refresh token, else iframe). Default `false`. */
   silentRenew?: boolean;
@@ -75,9 +80,9 @@ export interface OidcConfig {
   startCheckSession?: boolean;
   /** Where to go after login when no return URL was stored. Default `'/'`. */
   postLoginRoute?: string;
-  /** Where a 403 from a secure route leads. Default `'/forbidden'`. */
+  /** Where a 403 from a secure route leads, when `navigateOnHttpError` says so. Default `'/forbidden'`. */
   forbiddenRoute?: string;
-  /** Where a failed login or a 401 leads. Default `'/unauthorized'`. */
+  /** Where the guards send a user whose login failed, and where a 401 from a secure route leads when `navigateOnHttpError` says so. Default `'/unauthorized'`. */
   unauthorizedRoute?: string;
   /**
    * Whether a 401 or 403 from a secure route moves the user to
@@ -221,6 +226,7 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   if (typeof resolved.scope !== 'string' || !resolved.scope.split(' ').includes('openid')) {
     throw invalid('scope', "must contain 'openid'", resolved.scope);
   }
+  if (!['debug', 'warn', 'error', 'none'].includes(resolved.logLevel)) throw invalid('logLevel', "must be 'debug', 'warn', 'error' or 'none'", resolved.logLevel);
   if (!['sessionStorage', 'localStorage', 'memory'].includes(resolved.storage)) {
     throw invalid('storage', "must be 'sessionStorage', 'localStorage' or 'memory'", resolved.storage);
   }

@@ -29,10 +29,11 @@
  *   `USERINFO_ERROR`, `USERINFO_SUB_MISMATCH`, `REVOCATION_ERROR`.
  * - Session: `NO_SESSION`, `NO_REFRESH_TOKEN`, `RENEW_TIMEOUT`, `LOGIN_REQUIRED`,
  *   `SESSION_CHANGED` (the provider's session changed and could not be re-checked).
- *
- * Transient failures (see {@link isTransientError}) carry `cause.retryAt`
- * when the session scheduled a retry.
  * - `UNEXPECTED_ERROR`: anything else (a bug, not the provider); the original error is `cause.reason`.
+ *
+ * Transient failures (no answer, a timeout, 5xx, 408, 429, or an OAuth
+ * `temporarily_unavailable`/`server_error`) carry `cause.retryAt`
+ * when the session scheduled a retry.
  */
 export type OidcErrorCode =
   | 'CONFIG_INVALID'

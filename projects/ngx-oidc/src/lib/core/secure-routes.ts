@@ -61,7 +61,11 @@ export function matchSecureRoute(url: string, secureRoutes: readonly string[], b
   });
 }
 
-/** True when `url` falls under a `secureRoutes` entry (see {@link matchSecureRoute}). */
+/**
+ * True when `url` falls under a `secureRoutes` entry: an absolute entry needs
+ * the same origin and a path on a segment boundary; a path entry (`/api/`) is
+ * resolved against `baseUrl` (the document base URL) first.
+ */
 export function isSecureRoute(url: string, secureRoutes: readonly string[], baseUrl?: string): boolean {
   return matchSecureRoute(url, secureRoutes, baseUrl) !== undefined;
 }

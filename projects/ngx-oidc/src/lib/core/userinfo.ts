@@ -5,7 +5,10 @@ import { type FetchJson, type JsonObject, type OidcHttpRequest, type OidcHttpRes
  * The claims from the UserInfo endpoint; `sub` is always there and equals the ID token's.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfoResponse
  */
-export type UserInfo = JsonObject & { readonly sub: string };
+export type UserInfo = JsonObject & {
+  /** The subject: the same user as the ID token's `sub` (checked). */
+  readonly sub: string;
+};
 
 /**
  * The UserInfo request: a GET with the access token in the `Authorization`
