@@ -1,7 +1,6 @@
 import { type JWK, SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
 import {
   type DPoPPort,
-  type FetchJson,
   type OidcHttpResponse,
   OidcError,
   ɵbase64url as base64url,

@@ -3,11 +3,11 @@ import { DOCUMENT, Injectable, Injector, NgZone, OnDestroy, PLATFORM_ID, compute
 import { isPlatformBrowser } from '@angular/common';
 import { Router } from '@angular/router';
 import { BehaviorSubject, Subject, distinctUntilChanged, map } from 'rxjs';
-import { type RenewalBackoff, nextBackoff } from '../core/backoff';
+import type { RenewalBackoff } from '../core/backoff';
 import type { DPoPPort } from '../core/dpop-port';
 import { isCallbackUrl } from '../core/callback';
 import { type ResolvedOidcConfig, resolveConfig, unknownConfigKeys } from '../core/config';
-import { OidcError, isOidcError, isTransientError, toOidcError } from '../core/errors';
+import { OidcError, isOidcError, toOidcError } from '../core/errors';
 import type { ProviderMetadata } from '../core/discovery';
 import type { StandardClaims } from '../core/claims';
 import type { IdTokenClaims } from '../core/id-token';
@@ -32,6 +32,7 @@ import {
   AUTH_REDIRECT,
   AUTH_STORAGE,
 } from './tokens';
+import { lazy } from '../core/lazy';
 
 /**
  * The signed-in user: the ID token claims, merged with userinfo when loaded,
@@ -79,12 +80,10 @@ function looksLikeCallback(href: string): boolean {
   return /(^|&)state=/.test(query) && /(^|&)(code|error)=/.test(query);
 }
 
-/** Failures that leave the session as it is: nothing was wrong with it, it just could not be renewed now or here. */
-const KEEPS_SESSION: readonly string[] = ['NO_SESSION', 'NO_REFRESH_TOKEN', 'CONFIG_INVALID', 'STORAGE_UNAVAILABLE'];
 
-/** The parameters of an authorization response, scrubbed from the address bar after a callback. */
-const CALLBACK_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];
 
+/** The rarely needed actions: a lazy chunk (see auth-actions.ts). */
+const loadActions = lazy(() => import('./auth-actions'));
 
 interface Context {
   readonly config: ResolvedOidcConfig;
@@ -105,44 +104,56 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   private readonly customStorage = inject(AUTH_STORAGE);
   private readonly fetchOverride = inject(AUTH_FETCH);
   private readonly backend = inject(HttpBackend);
-  private readonly now = inject(AUTH_CLOCK);
-  private readonly redirect = inject(AUTH_REDIRECT);
+  /** @internal */
+  readonly now = inject(AUTH_CLOCK);
+  /** @internal */
+  readonly redirect = inject(AUTH_REDIRECT);
   private readonly pushedAuthorization = inject(AUTH_PAR);
-  private readonly iframeRenew = inject(AUTH_IFRAME_RENEW);
+  /** @internal */
+  readonly iframeRenew = inject(AUTH_IFRAME_RENEW);
   private readonly checkSessionEnabled = inject(AUTH_CHECK_SESSION);
   /** @internal DPoP, when `withDPoP()` is in: the interceptor sends bound tokens with it. */
   readonly dpop: DPoPFeature | null = inject(AUTH_DPOP);
   /** @internal The DPoP port of the loaded config. */
   dpopPort: DPoPPort | undefined;
-  private readonly random = inject(AUTH_RANDOM);
-  private readonly document = inject(DOCUMENT);
+  /** @internal */
+  readonly random = inject(AUTH_RANDOM);
+  /** @internal */
+  readonly document = inject(DOCUMENT);
   private readonly zone = inject(NgZone);
   private readonly injector = inject(Injector);
-  private readonly isBrowser = isPlatformBrowser(inject(PLATFORM_ID));
+  /** @internal */
+  readonly isBrowser = isPlatformBrowser(inject(PLATFORM_ID));
   /** @internal False on the server (SSR), where the library stays inert. */
   readonly inBrowser = this.isBrowser;
 
-  private readonly sessionState = signal<AuthSession | null>(null);
+  /** @internal */
+  readonly sessionState = signal<AuthSession | null>(null);
   private readonly readyState = signal(false);
   private readonly configState = signal<ResolvedOidcConfig | null>(null);
-  private readonly errorState = signal<OidcError | null>(null);
-  private readonly renewalPhase = signal<'renewing' | 'retrying' | null>(null);
+  /** @internal */
+  readonly errorState = signal<OidcError | null>(null);
+  /** @internal */
+  readonly renewalPhase = signal<'renewing' | 'retrying' | null>(null);
   private readonly eventSubject = new Subject<AuthEvent>();
 
   private context: Promise<Context> | undefined;
-  private loaded: Context | undefined;
+  /** @internal */
+  loaded: Context | undefined;
   private checking: Promise<boolean> | undefined;
   private renewing: Promise<AuthSession> | undefined;
   private readonly callbacks = new Map<string, Promise<LoginResult>>();
   private lastCallback: Promise<LoginResult> | undefined;
   private readonly timer: RenewalTimer;
-  /** When the next renewal attempt is due after a transient failure, ms since the epoch. */
-  private retryAt: number | undefined;
-  /** The back-off of iframe renewals (refresh-token renewals keep theirs in storage, shared by tabs). */
-  private iframeBackoff: RenewalBackoff | null = null;
+  /** @internal When the next renewal attempt is due after a transient failure, ms since the epoch. */
+  retryAt: number | undefined;
+  /** @internal The back-off of iframe renewals (refresh-token renewals keep theirs in storage, shared by tabs). */
+  iframeBackoff: RenewalBackoff | null = null;
   private rechecking: Promise<void> | undefined;
-  private channel: TabChannel | undefined;
-  private loginFailed = false;
+  /** @internal */
+  channel: TabChannel | undefined;
+  /** @internal */
+  loginFailed = false;
   /** This app runs inside the silent-renew iframe: it only hands the response to its parent. */
   private inRenewFrame = false;
 
@@ -199,14 +210,15 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     return this.ctx().then((c) => c.config);
   }
 
-  private ctx(): Promise<Context> {
+  /** @internal */
+  ctx(): Promise<Context> {
     this.context ??= (async () => {
       let config: ResolvedOidcConfig;
       try {
         const raw = await this.loader();
         config = resolveConfig(raw);
         // Development builds only (the production build drops this block): a misspelt key would be ignored in silence.
-        if ((typeof ngDevMode === 'undefined' || ngDevMode) && config.logLevel !== 'none') {
+        if ((typeof ngDevMode === 'undefined' || ngDevMode) && (config.logLevel === 'warn' || config.logLevel === 'debug')) {
           for (const key of unknownConfigKeys(raw)) console.warn(`ngx-oidc: unknown config key "${key}" is ignored`);
         }
         if (config.startCheckSession && !this.checkSessionEnabled) {
@@ -256,6 +268,13 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   checkAuth(): Promise<boolean> {
     this.checking ??= this.runCheckAuth().finally(() => (this.checking = undefined));
     return this.checking;
+  }
+
+  /** @internal The rarely needed actions (login, callback, renewal, logout...): a lazy chunk, loaded once. */
+  actions(): Promise<typeof import('./auth-actions')> {
+    // The protocol steps are loaded beside it, not after it.
+    void preloadSessionFlows().catch(() => undefined);
+    return loadActions();
   }
 
   /** Resolves once {@link ready} (running {@link checkAuth} if nothing has), to whether the user is authenticated. */
@@ -315,34 +334,11 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
         // A reload of the scrubbed callback page: nothing to finish, and no failure to report.
         return Promise.reject(new OidcError('The URL holds no authorization response', 'CALLBACK_INVALID'));
       }
-      result = this.finishLogin(url);
+      result = this.actions().then((a) => a.finishLogin(this, url));
       this.callbacks.set(url, result);
       this.lastCallback = result;
     }
     return result;
-  }
-
-  private async finishLogin(url: string): Promise<LoginResult> {
-    const { session } = await this.ctx();
-    this.scrubAddressBar();
-    try {
-      const result = await session.finishLogin(url);
-      this.loginFailed = false;
-      this.errorState.set(null);
-      this.renewalPhase.set(null);
-      this.setSession(result.session);
-      this.emit({ type: 'TokenReceived' });
-      this.channel?.post({ type: 'session' });
-      return result;
-    } catch (e) {
-      // A replayed or forged response never touches a session that already exists.
-      const stored = session.restore();
-      this.setSession(stored);
-      this.loginFailed = stored === null;
-      throw this.fail(e);
-    } finally {
-      this.markReady();
-    }
   }
 
   /** True when the last login in this page failed: guards route to `unauthorizedRoute` instead of starting another. */
@@ -356,19 +352,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
    */
   async login(options: LoginOptions = {}): Promise<void> {
     if (!this.isBrowser) return;
-    const { session } = await this.ctx();
-    const returnUrl = options.returnUrl ?? this.currentAppUrl();
-    try {
-      const url = await session.beginLogin({
-        ...(options.prompt !== undefined ? { prompt: options.prompt } : {}),
-        ...(options.customParams !== undefined ? { customParams: options.customParams } : {}),
-        ...(returnUrl !== undefined ? { returnUrl } : {}),
-      });
-      this.emit({ type: 'LoginStarted' });
-      this.redirect(url);
-    } catch (e) {
-      throw this.fail(e);
-    }
+    return (await this.actions()).login(this, options);
   }
 
   /**
@@ -392,112 +376,19 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   }
 
   private renewShared(force: boolean, retryNow = false): Promise<AuthSession> {
-    this.renewing ??= this.renew(force, retryNow).finally(() => (this.renewing = undefined));
+    if (!this.renewing) {
+      // `renewing` shows at once, while the code of the renewal loads.
+      const before = this.renewalPhase();
+      if (this.isBrowser && this.loaded?.session.restore()) this.renewalPhase.set('renewing');
+      this.renewing = this.actions()
+        .catch((e: unknown) => {
+          this.renewalPhase.set(before);
+          throw this.fail(e);
+        })
+        .then((a) => a.renew(this, force, retryNow, before === 'retrying'))
+        .finally(() => (this.renewing = undefined));
+    }
     return this.renewing;
-  }
-
-  private async renew(force: boolean, retryNow: boolean): Promise<AuthSession> {
-    const { config, session } = await this.ctx();
-    if (!this.isBrowser) throw new OidcError('There is no session on the server', 'NO_SESSION');
-    const current = session.restore();
-    const retrying = this.renewalPhase() === 'retrying';
-    if (current) this.renewalPhase.set('renewing');
-    try {
-      let renewed: AuthSession;
-      if (!current) {
-        throw new OidcError('There is no session to renew', 'NO_SESSION');
-      } else if (current.refreshToken !== undefined) {
-        renewed = await session.refresh({ force, retryNow });
-      } else if (config.silentRenew && config.silentRenewUrl && this.isBrowser) {
-        renewed = await this.renewByIframe(session, config, retryNow);
-      } else {
-        throw new OidcError('The session cannot be renewed: no refresh token and no silent renew', 'NO_REFRESH_TOKEN');
-      }
-      this.renewalSucceeded(renewed);
-      return renewed;
-    } catch (e) {
-      const error = toOidcError(e);
-      if (current && isTransientError(error)) throw this.renewalDeferred(error, retrying);
-      this.renewalPhase.set(null);
-      this.emit({ type: 'RenewFailed', error });
-      if (current && !KEEPS_SESSION.includes(error.code)) this.endSession(session, current, error);
-      else this.setSession(session.restore());
-      throw this.fail(error);
-    }
-  }
-
-  private async renewByIframe(session: OidcSession, config: ResolvedOidcConfig, retryNow: boolean): Promise<AuthSession> {
-    if (!this.iframeRenew) {
-      throw new OidcError('Silent renew by iframe is configured but not enabled: add withSilentRenewIframe()', 'CONFIG_INVALID', {
-        key: 'silentRenewUrl',
-      });
-    }
-    const backoff = this.iframeBackoff;
-    if (backoff && !retryNow && this.now() < backoff.retryAt) {
-      throw new OidcError('Renewal is waiting after a failure', backoff.code, { retryAt: Math.round(backoff.retryAt * 1000), deferred: true });
-    }
-    try {
-      return (await this.iframeRenew(session, this.document, config)).session;
-    } catch (e) {
-      const error = toOidcError(e);
-      const next = nextBackoff(backoff, error, {
-        now: this.now(),
-        policy: { initialDelaySeconds: config.renewRetryInitialDelayInSeconds, maxDelaySeconds: config.renewRetryMaxDelayInSeconds },
-        random: this.random,
-      });
-      this.iframeBackoff = next;
-      if (!next) throw error;
-      throw new OidcError(error.message, error.code, { ...error.cause, retryAt: Math.round(next.retryAt * 1000), attempt: next.attempt });
-    }
-  }
-
-  private renewalSucceeded(renewed: AuthSession): void {
-    this.iframeBackoff = null;
-    this.retryAt = undefined;
-    this.renewalPhase.set(null);
-    this.errorState.set(null);
-    this.setSession(renewed);
-    this.emit({ type: 'TokenRenewed' });
-    this.channel?.post({ type: 'session' });
-  }
-
-  /** A transient failure: keep the session, schedule the retry (once per new `retryAt`), report it. */
-  private renewalDeferred(error: OidcError, wasRetrying: boolean): OidcError {
-    const initialDelayMs = (this.loaded?.config.renewRetryInitialDelayInSeconds ?? 5) * 1000;
-    // Every transient failure comes with its retry time; should one not, the first back-off step
-    // still applies, so the due-time timer can never fire again at once (a loop).
-    const retryAt = typeof error.cause?.retryAt === 'number' ? error.cause.retryAt : this.now() * 1000 + initialDelayMs;
-    this.renewalPhase.set('retrying');
-    const isNew = retryAt !== this.retryAt;
-    this.retryAt = retryAt;
-    this.setSession(this.loaded?.session.restore() ?? this.sessionState());
-    // A call that only met the stored back-off of an earlier failure reports nothing new.
-    if (isNew || !wasRetrying) {
-      this.emit({ type: 'RenewFailed', error });
-      this.emit({ type: 'RenewRetryScheduled', error, retryAt });
-      return this.fail(error);
-    }
-    return error;
-  }
-
-  /**
-   * Ends the session after a definitive failure: removes it from storage only
-   * if it is still `expected` (another tab may have renewed it meanwhile), and
-   * reports it once.
-   */
-  private endSession(session: OidcSession, expected: AuthSession, error: OidcError): void {
-    session.discard(expected);
-    const stored = session.restore();
-    if (stored) {
-      this.setSession(stored);
-      return;
-    }
-    this.retryAt = undefined;
-    this.renewalPhase.set(null);
-    if (this.sessionState() === null) return;
-    this.setSession(null);
-    this.emit({ type: 'SessionEnded', error });
-    this.channel?.post({ type: 'session' });
   }
 
   /** The browser is back online, or the tab visible again: a waiting renewal tries now. */
@@ -514,30 +405,10 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
    * iframe renew the session ends at once. One re-check at a time.
    */
   recheckSession(): Promise<void> {
-    this.rechecking ??= this.runRecheck().finally(() => (this.rechecking = undefined));
+    this.rechecking ??= this.actions()
+      .then((a) => a.recheck(this))
+      .finally(() => (this.rechecking = undefined));
     return this.rechecking;
-  }
-
-  private async runRecheck(): Promise<void> {
-    const { config, session } = await this.ctx();
-    const current = session.restore();
-    this.emit({ type: 'CheckSessionChanged' });
-    if (!current) return;
-    if (!this.iframeRenew || !config.silentRenewUrl) {
-      this.endSession(
-        session,
-        current,
-        this.fail(new OidcError('The provider session changed; without silent renew by iframe it cannot be re-checked', 'SESSION_CHANGED')),
-      );
-      return;
-    }
-    try {
-      this.renewalSucceeded((await this.iframeRenew(session, this.document, config)).session);
-    } catch (e) {
-      const error = this.fail(e);
-      // Transient: keep the session (polling resumes with the next renewal); else it is over.
-      if (!isTransientError(error)) this.endSession(session, current, error);
-    }
   }
 
   /**
@@ -578,15 +449,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
 
   /** Loads userinfo with the access token and merges it into {@link user}. */
   async loadUserInfo(): Promise<UserInfo> {
-    const { session } = await this.ctx();
-    if (!this.isBrowser) throw new OidcError('There is no session on the server', 'NO_SESSION');
-    try {
-      const info = await session.loadUserInfo();
-      this.setSession(session.restore());
-      return info;
-    } catch (e) {
-      throw this.fail(e);
-    }
+    return (await this.actions()).loadUserInfo(this);
   }
 
   /**
@@ -598,15 +461,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
    * end-session endpoint (RP-Initiated Logout) with a fresh `state`.
    */
   async logout(options: LogoutOptions = {}): Promise<LogoutResult> {
-    const { session } = await this.ctx();
-    if (!this.isBrowser) return { endSessionUrl: null, errors: [] };
-    const ended = session.restore();
-    session.logoutLocal();
-    this.ended();
-    const result = await session.endProviderSession(ended, options);
-    for (const error of result.errors) this.fail(error);
-    if (result.endSessionUrl && this.isBrowser) this.redirect(result.endSessionUrl);
-    return result;
+    return (await this.actions()).logout(this, options);
   }
 
   /** @internal For `AuthTestingController.emitError` (`ngx-oidc/testing`): reports `error` as the library does. */
@@ -620,7 +475,8 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     this.ended();
   }
 
-  private ended(): void {
+  /** @internal */
+  ended(): void {
     this.retryAt = undefined;
     this.iframeBackoff = null;
     this.renewalPhase.set(null);
@@ -637,13 +493,15 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     this.snapshot.complete();
   }
 
-  private setSession(session: AuthSession | null): void {
+  /** @internal */
+  setSession(session: AuthSession | null): void {
     this.sessionState.set(session);
     this.snapshot.next({ session, ready: this.readyState() });
     this.scheduleRenewal(session);
   }
 
-  private markReady(): void {
+  /** @internal */
+  markReady(): void {
     this.readyState.set(true);
     this.snapshot.next({ session: this.sessionState(), ready: true });
   }
@@ -652,16 +510,19 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     return this.snapshot.pipe(map(project), distinctUntilChanged());
   }
 
-  private fail(e: unknown): OidcError {
+  /** @internal */
+  fail(e: unknown): OidcError {
     const error = toOidcError(e);
     this.errorState.set(error);
     this.emit({ type: 'Error', error });
     const level = this.loaded?.config.logLevel ?? 'warn';
-    if (level !== 'none') console.warn(`ngx-oidc: ${error.code}: ${error.message}`);
+    if (level === 'error') console.error(`ngx-oidc: ${error.code}: ${error.message}`);
+    else if (level !== 'none') console.warn(`ngx-oidc: ${error.code}: ${error.message}`);
     return error;
   }
 
-  private emit(event: AuthEvent): void {
+  /** @internal */
+  emit(event: AuthEvent): void {
     if (this.loaded?.config.logLevel === 'debug') console.debug('ngx-oidc:', event.type);
     this.eventSubject.next(event);
   }
@@ -747,17 +608,8 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     history.replaceState(history.state, '', url.toString());
   }
 
-  /** Removes the authorization response from the address bar (no code or state in history). */
-  private scrubAddressBar(): void {
-    if (!this.isBrowser) return;
-    const history = this.document.defaultView?.history;
-    const url = new URL(this.document.location.href);
-    if (!history || !CALLBACK_PARAMS.some((p) => url.searchParams.has(p))) return;
-    for (const p of CALLBACK_PARAMS) url.searchParams.delete(p);
-    history.replaceState(history.state, '', url.toString());
-  }
-
-  private currentAppUrl(): string | undefined {
+  /** @internal */
+  currentAppUrl(): string | undefined {
     const router = this.injector.get(Router, null);
     return router && router.navigated ? router.url : undefined;
   }

@@ -13,6 +13,7 @@ import type { AuthSession, BeginLoginOptions, LoginResult, LogoutResult, OidcSes
 import { type TokenSet, authorizationCodeGrantRequest, processTokenResponse, refreshTokenGrantRequest } from './token';
 import type { LoginTransaction } from './transaction';
 import { type UserInfo, fetchUserInfo } from './userinfo';
+import { lazy } from './lazy';
 
 /**
  * The protocol steps of {@link OidcSession}, in a module of their own that the
@@ -24,13 +25,8 @@ import { type UserInfo, fetchUserInfo } from './userinfo';
 /** The verification steps, loaded on demand. */
 type Verify = typeof import('./verify');
 
-let verifyModule: Promise<Verify> | undefined;
-
-/** Starts loading the verification chunk (once). */
-export function loadVerify(): Promise<Verify> {
-  verifyModule ??= import('./verify');
-  return verifyModule;
-}
+/** Starts loading the verification chunk (once; a failed load is tried again next time). */
+export const loadVerify: () => Promise<Verify> = lazy(() => import('./verify'));
 
 /** How long a tab that waited for the refresh lock waits for the other tab's write to show. */
 const SESSION_PROPAGATION_WAIT_MS = 1000;

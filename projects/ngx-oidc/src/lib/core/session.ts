@@ -9,6 +9,7 @@ import { type RenewalBackoff, isRenewalBackoff } from './backoff';
 import { type AuthStorage, Store } from './storage';
 import { LogoutStateStore, TransactionStore, defaultTransactionStorage } from './transaction';
 import type { UserInfo } from './userinfo';
+import { lazy } from './lazy';
 
 /**
  * The session state machine: it ties the protocol steps together (restore,
@@ -151,20 +152,18 @@ const runDirectly: LockPort = (_name, task) => task(false);
 /** The protocol steps: a lazy chunk, loaded on first use. */
 type Flows = typeof import('./session-flows');
 
-let flowsModule: Promise<Flows> | undefined;
-
 /**
  * Starts loading the protocol steps (and, behind them, the ID token
  * verification) without waiting, once per page: call it as soon as a callback
  * URL or a due renewal is seen, so the code arrives while other work goes on.
+ * A failed load is tried again next time (see {@link lazy}).
  */
-export function preloadSessionFlows(): Promise<Flows> {
-  flowsModule ??= import('./session-flows').then((flows) => {
+export const preloadSessionFlows: () => Promise<Flows> = lazy(() =>
+  import('./session-flows').then((flows) => {
     void flows.loadVerify().catch(() => undefined);
     return flows;
-  });
-  return flowsModule;
-}
+  }),
+);
 
 /**
  * One provider's session for one client. Create one per config.
@@ -182,11 +181,11 @@ export function preloadSessionFlows(): Promise<Flows> {
  * ```
  */
 export class OidcSession {
-  /** The namespaced store over the storage. */
+  /** @internal The namespaced store over the storage. */
   readonly store: Store;
-  /** The pending logins, by `state`. */
+  /** @internal The pending logins, by `state`. */
   readonly transactions: TransactionStore;
-  /** The `state` of the last RP-initiated logout, until the browser is back. */
+  /** @internal The `state` of the last RP-initiated logout, until the browser is back. */
   readonly logoutStates: LogoutStateStore;
   /** @internal Now, in seconds since the epoch. */
   readonly now: () => number;
@@ -213,7 +212,7 @@ export class OidcSession {
     this.fetchJson = withTimeout(deps.fetchJson, config.httpTimeoutInSeconds * 1000);
   }
 
-  /** Starts loading the protocol steps without waiting (see {@link preloadSessionFlows}). */
+  /** @internal Starts loading the protocol steps (a lazy chunk) without waiting. */
   preload(): Promise<Flows> {
     return preloadSessionFlows();
   }
@@ -259,7 +258,7 @@ export class OidcSession {
     return true;
   }
 
-  /** The stored renewal back-off (shared with the tabs that share the session), or `null`. */
+  /** @internal The stored renewal back-off (shared with the tabs that share the session), or `null`. */
   renewalBackoff(): RenewalBackoff | null {
     return this.store.get('renewal', isRenewalBackoff);
   }

@@ -1,0 +1,234 @@
+import { nextBackoff } from '../core/backoff';
+import type { ResolvedOidcConfig } from '../core/config';
+import { OidcError, isTransientError, toOidcError } from '../core/errors';
+import type { AuthSession, LoginResult, LogoutResult, OidcSession } from '../core/session';
+import type { UserInfo } from '../core/userinfo';
+import type { LoginOptions, LogoutOptions, OidcAuth } from './oidc-auth';
+
+/**
+ * What {@link OidcAuth} does only now and then: start a login, finish one,
+ * renew (and wait after a transient failure), re-check a changed provider
+ * session, load userinfo, log out. A lazy chunk: a returning user whose
+ * tokens are fresh never loads it. OidcAuth keeps the state and the hot
+ * paths (start-up restore, the signals, timers, tab sync); these functions
+ * act on it.
+ */
+
+type Auth = OidcAuth;
+
+/** Failures that leave the session as it is: nothing was wrong with it, it just could not be renewed now or here. */
+const KEEPS_SESSION: readonly string[] = ['NO_SESSION', 'NO_REFRESH_TOKEN', 'CONFIG_INVALID', 'STORAGE_UNAVAILABLE'];
+
+/** The parameters of an authorization response, scrubbed from the address bar after a callback. */
+const CALLBACK_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];
+
+/** Starts a login: sends the browser to the provider (via PAR when configured). */
+export async function login(auth: Auth, options: LoginOptions): Promise<void> {
+  const { session } = await auth.ctx();
+  const returnUrl = options.returnUrl ?? auth.currentAppUrl();
+  try {
+    const url = await session.beginLogin({
+      ...(options.prompt !== undefined ? { prompt: options.prompt } : {}),
+      ...(options.customParams !== undefined ? { customParams: options.customParams } : {}),
+      ...(returnUrl !== undefined ? { returnUrl } : {}),
+    });
+    auth.emit({ type: 'LoginStarted' });
+    auth.redirect(url);
+  } catch (e) {
+    throw auth.fail(e);
+  }
+}
+
+
+/** Finishes a login from the redirect URL; a failure never touches a session that already exists. */
+export async function finishLogin(auth: Auth, url: string): Promise<LoginResult> {
+  const { session } = await auth.ctx();
+  scrubAddressBar(auth);
+  try {
+    const result = await session.finishLogin(url);
+    auth.loginFailed = false;
+    auth.errorState.set(null);
+    auth.renewalPhase.set(null);
+    auth.setSession(result.session);
+    auth.emit({ type: 'TokenReceived' });
+    auth.channel?.post({ type: 'session' });
+    return result;
+  } catch (e) {
+    // A replayed or forged response never touches a session that already exists.
+    const stored = session.restore();
+    auth.setSession(stored);
+    auth.loginFailed = stored === null;
+    throw auth.fail(e);
+  } finally {
+    auth.markReady();
+  }
+}
+
+
+/** Removes the authorization response from the address bar (no code or state in history). */
+function scrubAddressBar(auth: Auth): void {
+  if (!auth.isBrowser) return;
+  const history = auth.document.defaultView?.history;
+  const url = new URL(auth.document.location.href);
+  if (!history || !CALLBACK_PARAMS.some((p) => url.searchParams.has(p))) return;
+  for (const p of CALLBACK_PARAMS) url.searchParams.delete(p);
+  history.replaceState(history.state, '', url.toString());
+}
+
+
+/** One renewal (OidcAuth shares it between callers): refresh token, else iframe; see {@link OidcAuth.refresh}. */
+export async function renew(auth: Auth, force: boolean, retryNow: boolean, retrying: boolean): Promise<AuthSession> {
+  const { config, session } = await auth.ctx();
+  if (!auth.isBrowser) throw new OidcError('There is no session on the server', 'NO_SESSION');
+  const current = session.restore();
+  if (current) auth.renewalPhase.set('renewing');
+  try {
+    let renewed: AuthSession;
+    if (!current) {
+      throw new OidcError('There is no session to renew', 'NO_SESSION');
+    } else if (current.refreshToken !== undefined) {
+      renewed = await session.refresh({ force, retryNow });
+    } else if (config.silentRenew && config.silentRenewUrl && auth.isBrowser) {
+      renewed = await renewByIframe(auth, session, config, retryNow);
+    } else {
+      throw new OidcError('The session cannot be renewed: no refresh token and no silent renew', 'NO_REFRESH_TOKEN');
+    }
+    renewalSucceeded(auth, renewed);
+    return renewed;
+  } catch (e) {
+    const error = toOidcError(e);
+    if (current && isTransientError(error)) throw renewalDeferred(auth, error, retrying);
+    auth.renewalPhase.set(null);
+    auth.emit({ type: 'RenewFailed', error });
+    if (current && !KEEPS_SESSION.includes(error.code)) endSession(auth, session, current, error);
+    else auth.setSession(session.restore());
+    throw auth.fail(error);
+  }
+}
+
+async function renewByIframe(auth: Auth, session: OidcSession, config: ResolvedOidcConfig, retryNow: boolean): Promise<AuthSession> {
+  if (!auth.iframeRenew) {
+    throw new OidcError('Silent renew by iframe is configured but not enabled: add withSilentRenewIframe()', 'CONFIG_INVALID', {
+      key: 'silentRenewUrl',
+    });
+  }
+  const backoff = auth.iframeBackoff;
+  if (backoff && !retryNow && auth.now() < backoff.retryAt) {
+    throw new OidcError('Renewal is waiting after a failure', backoff.code, { retryAt: Math.round(backoff.retryAt * 1000), deferred: true });
+  }
+  try {
+    return (await auth.iframeRenew(session, auth.document, config)).session;
+  } catch (e) {
+    const error = toOidcError(e);
+    const next = nextBackoff(backoff, error, {
+      now: auth.now(),
+      policy: { initialDelaySeconds: config.renewRetryInitialDelayInSeconds, maxDelaySeconds: config.renewRetryMaxDelayInSeconds },
+      random: auth.random,
+    });
+    auth.iframeBackoff = next;
+    if (!next) throw error;
+    throw new OidcError(error.message, error.code, { ...error.cause, retryAt: Math.round(next.retryAt * 1000), attempt: next.attempt });
+  }
+}
+
+function renewalSucceeded(auth: Auth, renewed: AuthSession): void {
+  auth.iframeBackoff = null;
+  auth.retryAt = undefined;
+  auth.renewalPhase.set(null);
+  auth.errorState.set(null);
+  auth.setSession(renewed);
+  auth.emit({ type: 'TokenRenewed' });
+  auth.channel?.post({ type: 'session' });
+}
+
+/** A transient failure: keep the session, schedule the retry (once per new `retryAt`), report it. */
+function renewalDeferred(auth: Auth, error: OidcError, wasRetrying: boolean): OidcError {
+  const initialDelayMs = (auth.loaded?.config.renewRetryInitialDelayInSeconds ?? 5) * 1000;
+  // Every transient failure comes with its retry time; should one not, the first back-off step
+  // still applies, so the due-time timer can never fire again at once (a loop).
+  const retryAt = typeof error.cause?.retryAt === 'number' ? error.cause.retryAt : auth.now() * 1000 + initialDelayMs;
+  auth.renewalPhase.set('retrying');
+  const isNew = retryAt !== auth.retryAt;
+  auth.retryAt = retryAt;
+  auth.setSession(auth.loaded?.session.restore() ?? auth.sessionState());
+  // A call that only met the stored back-off of an earlier failure reports nothing new.
+  if (isNew || !wasRetrying) {
+    auth.emit({ type: 'RenewFailed', error });
+    auth.emit({ type: 'RenewRetryScheduled', error, retryAt });
+    return auth.fail(error);
+  }
+  return error;
+}
+
+/**
+ * Ends the session after a definitive failure: removes it from storage only
+ * if it is still `expected` (another tab may have renewed it meanwhile), and
+ * reports it once.
+ */
+function endSession(auth: Auth, session: OidcSession, expected: AuthSession, error: OidcError): void {
+  session.discard(expected);
+  const stored = session.restore();
+  if (stored) {
+    auth.setSession(stored);
+    return;
+  }
+  auth.retryAt = undefined;
+  auth.renewalPhase.set(null);
+  if (auth.sessionState() === null) return;
+  auth.setSession(null);
+  auth.emit({ type: 'SessionEnded', error });
+  auth.channel?.post({ type: 'session' });
+}
+
+
+/** A `changed` check-session answer: re-check by `prompt=none` (see {@link OidcAuth.recheckSession}). */
+export async function recheck(auth: Auth): Promise<void> {
+  const { config, session } = await auth.ctx();
+  const current = session.restore();
+  auth.emit({ type: 'CheckSessionChanged' });
+  if (!current) return;
+  if (!auth.iframeRenew || !config.silentRenewUrl) {
+    endSession(
+      auth,
+      session,
+      current,
+      auth.fail(new OidcError('The provider session changed; without silent renew by iframe it cannot be re-checked', 'SESSION_CHANGED')),
+    );
+    return;
+  }
+  try {
+    renewalSucceeded(auth, (await auth.iframeRenew(session, auth.document, config)).session);
+  } catch (e) {
+    const error = auth.fail(e);
+    // Transient: keep the session (polling resumes with the next renewal); else it is over.
+    if (!isTransientError(error)) endSession(auth, session, current, error);
+  }
+}
+
+
+/** Loads userinfo and merges it into the session (see {@link OidcAuth.loadUserInfo}). */
+export async function loadUserInfo(auth: Auth): Promise<UserInfo> {
+  const { session } = await auth.ctx();
+  if (!auth.isBrowser) throw new OidcError('There is no session on the server', 'NO_SESSION');
+  try {
+    const info = await session.loadUserInfo();
+    auth.setSession(session.restore());
+    return info;
+  } catch (e) {
+    throw auth.fail(e);
+  }
+}
+
+
+/** Local logout first, then revocation and the end-session redirect (see {@link OidcAuth.logout}). */
+export async function logout(auth: Auth, options: LogoutOptions): Promise<LogoutResult> {
+  const { session } = await auth.ctx();
+  if (!auth.isBrowser) return { endSessionUrl: null, errors: [] };
+  const ended = session.restore();
+  session.logoutLocal();
+  auth.ended();
+  const result = await session.endProviderSession(ended, options);
+  for (const error of result.errors) auth.fail(error);
+  if (result.endSessionUrl && auth.isBrowser) auth.redirect(result.endSessionUrl);
+  return result;
+}
