@@ -271,20 +271,19 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   return resolved;
 }
 
-/** Every key of {@link OidcConfig}, so that a misspelt one can be reported. */
-const KNOWN_KEYS: Readonly<Record<keyof OidcConfig, true>> = {
-  ...(Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, true])) as Record<keyof typeof DEFAULTS, true>),
-  authority: true, clientId: true, redirectUrl: true, postLogoutRedirectUri: true, silentRenewUrl: true, maxAge: true,
-  authWellknownEndpoints: true, resource: true, usePushedAuthorisationRequests: true,
-};
-
 /**
  * The keys of `config` that {@link OidcConfig} does not have: usually a typo
  * or a key of another library, which would otherwise be ignored in silence.
- * The Angular layer warns about them in development builds.
+ * The Angular layer warns about them in development builds (so production
+ * builds drop this function).
  */
 export function unknownConfigKeys(config: object): string[] {
-  return Object.keys(config).filter((key) => !Object.hasOwn(KNOWN_KEYS, key));
+  // Every key of OidcConfig: the compiler checks that none is missing.
+  const known: Readonly<Record<Exclude<keyof OidcConfig, keyof typeof DEFAULTS>, true>> = {
+    authority: true, clientId: true, redirectUrl: true, postLogoutRedirectUri: true, silentRenewUrl: true, maxAge: true,
+    authWellknownEndpoints: true, resource: true, usePushedAuthorisationRequests: true,
+  };
+  return Object.keys(config).filter((key) => !Object.hasOwn(known, key) && !Object.hasOwn(DEFAULTS, key));
 }
 
 /** A path on the app's own origin: one leading `/`, not `//` or `/\\` (which browsers read as another host). */
