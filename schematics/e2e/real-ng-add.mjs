@@ -1,17 +1,23 @@
 #!/usr/bin/env node
-// The real test of `ng add ngx-oidc`, as a user runs it:
-//   1. pack the built library (dist/ngx-oidc, with its schematics) with npm pack;
-//   2. create an app in a temp folder with the workspace's own Angular CLI
+// The real test of `ng add ngx-oidc`, as a user runs it, in two apps made by
+// `ng new`: a static one (--ssr=false) and a server-rendered one (--ssr).
+//   1. pack the built library (dist/ngx-oidc, with its schematics) with npm pack (once);
+//   2. per app: create it in a temp folder with the workspace's own Angular CLI
 //      (ng new --defaults: standalone, zoneless; npm install from the registry);
 //   3. ng add <tarball> --authority=http://127.0.0.1:4400 --client-id=spa --defaults;
-//   4. check the files it wrote, and that a second run changes nothing;
-//   5. ng build must succeed;
-//   6. add a route behind autoLoginGuard, ng build, and sign in to the built app
-//      against the e2e provider in Chromium.
+//   4. check the files it wrote (in the SSR app: the callback's server route,
+//      RenderMode.Client), and that a second run changes nothing;
+//   5. add a page behind autoLoginGuard that shows the user, ng build;
+//   6. serve the build on 127.0.0.1 (the static files, or the SSR app's own
+//      Node server, dist/demo-ssr/server/server.mjs) and sign in to it against
+//      the e2e provider in Chromium; the protected page must show the user.
 //
 // Needs `npm run build` and the schematics build (node schematics/build.mjs)
-// first. Slow (ng new installs a few hundred packages): every step has a time
-// limit. Usage: node schematics/e2e/real-ng-add.mjs [--keep] [--verbose]
+// first. Slow (each ng new installs a few hundred packages; both apps share the
+// npm cache): every step has a time limit. The apps run one after the other.
+// Usage: node schematics/e2e/real-ng-add.mjs [--static | --ssr] [--keep] [--verbose]
+//   --static    only the static app (ng new --ssr=false)
+//   --ssr       only the server-rendered app (ng new --ssr)
 //   --keep      keep the temp folder even when the test passes
 //   --verbose   stream the commands' output instead of only logging it
 // Environment: REAL_NG_ADD_AUTHORITY, REAL_NG_ADD_CLIENT_ID, REAL_NG_ADD_DIST.
@@ -46,8 +52,26 @@ const verbose = process.argv.includes('--verbose');
 const AUTHORITY = process.env.REAL_NG_ADD_AUTHORITY ?? 'http://127.0.0.1:4400';
 const CLIENT_ID = process.env.REAL_NG_ADD_CLIENT_ID ?? 'spa';
 const MINUTE = 60_000;
-/** Time limits per step; the whole run stays under their sum (about 25 minutes at worst). */
-const LIMITS = { pack: 2 * MINUTE, new: 12 * MINUTE, add: 6 * MINUTE, rerun: 2 * MINUTE, build: 5 * MINUTE };
+/** Time limits per step; a run of both apps stays under their sum (about an hour at worst, half per app). */
+const LIMITS = {
+  pack: 2 * MINUTE,
+  new: 12 * MINUTE,
+  add: 6 * MINUTE,
+  rerun: 2 * MINUTE,
+  build: 8 * MINUTE,
+  serve: 1 * MINUTE,
+  login: 2 * MINUTE,
+};
+
+/**
+ * The apps, in the order they run. `port`: where the build is served, on
+ * 127.0.0.1 (the provider registers that origin's redirect URIs).
+ */
+const VARIANTS = [
+  { id: 'static', name: 'demo', ssr: false, port: 4300 },
+  { id: 'ssr', name: 'demo-ssr', ssr: true, port: 4310 },
+];
+const selected = VARIANTS.filter((v) => !process.argv.includes(v.id === 'ssr' ? '--static' : '--ssr'));
 
 const env = { ...process.env, NG_CLI_ANALYTICS: 'false', NG_FORCE_TTY: 'false', CI: 'true', FORCE_COLOR: '0', npm_config_fund: 'false', npm_config_audit: 'false' };
 
@@ -63,14 +87,23 @@ function check(condition, message) {
 
 let log; // the log file of this run, in the temp folder
 let logPath;
+/** The app the steps belong to (`static` or `ssr`; none for the shared npm pack), and how long each step took. */
+let current = null;
+const timings = [];
+
+function passed(step, started) {
+  const seconds = (Date.now() - started) / 1000;
+  timings.push({ variant: current, step, seconds });
+  console.log(`  ok  ${current ? `[${current}] ` : ''}${step} (${seconds.toFixed(1)} s)`);
+}
 
 /** Runs a command with a time limit; resolves to its output, rejects with its tail on failure. */
-function run(step, command, args, { cwd, limit }) {
+function run(step, command, args, { cwd, limit, env: stepEnv = env }) {
   const started = Date.now();
   log.write(`\n$ (${relative(workspace, cwd) || '.'}) ${command} ${args.join(' ')}\n`);
   return new Promise((resolve, reject) => {
     // Its own process group, so a timeout stops npm and everything it started (and nothing else).
-    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env: stepEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk) => {
       const text = chunk.toString();
@@ -96,13 +129,32 @@ function run(step, command, args, { cwd, limit }) {
       clearTimeout(timer);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (code === 0) {
-        console.log(`  ok  ${step} (${seconds} s)`);
+        passed(step, started);
         resolve(output);
       } else {
         reject(new StepError(`${step}: exit code ${code} after ${seconds} s.\n${tail(output)}`));
       }
     });
   });
+}
+
+/** Runs an in-process step with a time limit; its resources are closed by the caller's cleanup, even after a timeout. */
+async function timed(step, limit, body) {
+  const started = Date.now();
+  let timer;
+  const timeout = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new StepError(`${step}: no result after ${limit / 1000} s; stopped.`)), limit);
+  });
+  try {
+    const result = await Promise.race([body(), timeout]);
+    passed(step, started);
+    return result;
+  } catch (e) {
+    if (e instanceof StepError) throw e.message.startsWith(`${step}:`) ? e : new StepError(`${step}: ${e.message}`);
+    throw new StepError(`${step}: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function lstatExists(path) {
@@ -138,61 +190,313 @@ function diff(before, after) {
 }
 
 // ---------------------------------------------------------------------------
-// Sign in to the generated app against the e2e provider: the provider of
-// e2e/idp on AUTHORITY, the built app served on APP_PORT, Debian's Chromium
-// through the provider's pages, then the app must hold a validated session.
+// The app's edits a user would make: a page behind autoLoginGuard that shows
+// who is signed in, and (SSR app) its Node server on loopback.
 // ---------------------------------------------------------------------------
-const APP_PORT = 4300;
-const SIGN_IN_ROUTE = "  { path: 'signin', canActivate: [autoLoginGuard], children: [] },";
+const SIGN_IN_ROUTE = "  { path: 'signin', canActivate: [autoLoginGuard], component: Profile },";
+const PROFILE = `import { Component, inject } from '@angular/core';
+import { OidcAuth } from 'ngx-oidc';
 
-/** Adds a route behind autoLoginGuard, as a user would, so the test has a page that starts a login. */
+/** The page behind autoLoginGuard (added by the real test of ng add): who is signed in. */
+@Component({
+  selector: 'app-profile',
+  template: \`<p data-testid="profile">Signed in as {{ auth.user()?.sub ?? 'nobody' }}</p>\`,
+})
+export class Profile {
+  protected readonly auth = inject(OidcAuth);
+}
+`;
+
+/** Adds a page behind autoLoginGuard, as a user would, so the test has a page that starts a login and shows the user. */
 function addSignInRoute(appDir) {
+  writeFileSync(join(appDir, 'src', 'app', 'profile.ts'), PROFILE);
   const routesPath = join(appDir, 'src', 'app', 'app.routes.ts');
   const routes = readFileSync(routesPath, 'utf8');
   const marker = 'export const routes: Routes = [';
   check(routes.includes(marker), 'app.routes.ts has no `export const routes: Routes = [` to add a route to');
   writeFileSync(
     routesPath,
-    `import { autoLoginGuard } from 'ngx-oidc';\n${routes.replace(marker, `${marker}\n${SIGN_IN_ROUTE}`)}`,
+    `import { autoLoginGuard } from 'ngx-oidc';\nimport { Profile } from './profile';\n${routes.replace(marker, `${marker}\n${SIGN_IN_ROUTE}`)}`,
   );
 }
 
-async function loginAgainstE2eProvider({ appDist, authority, clientId }) {
-  const { startIdp } = await import('../../e2e/idp/provider.mjs');
+/**
+ * The server.ts of `ng new --ssr` listens on every interface (`app.listen(port, ...)`,
+ * PORT only): bind it to HOST, 127.0.0.1 by default, as a deployment behind a proxy would.
+ */
+function listenOnLoopback(appDir) {
+  const serverPath = join(appDir, 'src', 'server.ts');
+  const server = readFileSync(serverPath, 'utf8');
+  const listen = /app\.listen\(port,\s*\(error\)\s*=>/;
+  check(listen.test(server), 'src/server.ts has no `app.listen(port, (error) => ...)` to bind to 127.0.0.1');
+  writeFileSync(serverPath, server.replace(listen, "app.listen(Number(port), process.env['HOST'] || '127.0.0.1', (error) =>"));
+}
+
+// ---------------------------------------------------------------------------
+// Serving the build on 127.0.0.1: the static files (e2e/app-server.mjs), or
+// the SSR app's own Node server. Each returns { origin, close, errors() }.
+// ---------------------------------------------------------------------------
+async function serveStatic(appDist, port) {
   const { startAppServer } = await import('../../e2e/app-server.mjs');
-  const { chromium } = await import('@playwright/test');
-  const port = Number(new URL(authority).port);
-  const appOrigin = `http://127.0.0.1:${APP_PORT}`;
-  const closers = [];
-  try {
-    const idp = await startIdp({ port, appOrigins: [appOrigin] });
-    closers.push(() => idp.close());
-    const server = await startAppServer({ port: APP_PORT, root: appDist, issuer: authority });
-    closers.push(() => server.close());
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  const server = await startAppServer({ port, root: appDist, issuer: AUTHORITY });
+  return { origin: `http://127.0.0.1:${port}`, close: () => server.close(), errors: () => '' };
+}
+
+/** Starts `node dist/<app>/server/server.mjs` (PORT, HOST=127.0.0.1) and resolves once it listens. */
+function serveSsr(serverMjs, port, cwd) {
+  const origin = `http://127.0.0.1:${port}`;
+  log.write(`\n$ (${relative(workspace, cwd)}) PORT=${port} HOST=127.0.0.1 NG_ALLOWED_HOSTS=127.0.0.1 node ${relative(cwd, serverMjs)}\n`);
+  // NG_ALLOWED_HOSTS: without it Angular refuses to render for the Host 127.0.0.1 and falls back to the client-side page.
+  const child = spawn(process.execPath, [serverMjs], {
+    cwd,
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', NG_ALLOWED_HOSTS: '127.0.0.1' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let errors = '';
+  const exited = new Promise((resolve) => child.once('close', resolve));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      await exited;
+    }
+  };
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      const text = chunk.toString();
+      output += text;
+      log.write(`[server] ${text}`);
+      if (output.includes('listening on')) resolve({ origin, close, errors: () => errors });
     });
-    closers.push(() => browser.close());
-    const page = await browser.newPage();
-    await page.goto(`${appOrigin}/signin`);
-    await page.getByTestId('idp-login').fill('alice', { timeout: 20_000 });
-    await page.getByTestId('idp-password').fill('wonderland');
-    await page.getByTestId('idp-submit').click();
-    await page.getByTestId('idp-allow').click();
-    await page.waitForURL(`${appOrigin}/signin`, { timeout: 20_000 });
-    const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('ngx-oidc.default.session') ?? 'null'));
-    check(session?.idTokenClaims?.sub === 'alice', 'after the login the app holds no session for alice');
-    check(session.idTokenClaims.aud === clientId, `the session's ID token is not for ${clientId}`);
-    check(!new URL(page.url()).searchParams.has('code'), 'the code is still in the address bar');
-    return { status: 'passed' };
+    child.stderr.on('data', (chunk) => {
+      const text = chunk.toString();
+      errors += text;
+      log.write(`[server:err] ${text}`);
+    });
+    child.once('error', (e) => reject(new Error(`could not start the server: ${e.message}`)));
+    exited.then((code) => reject(new Error(`the server exited (${code}) before listening:\n${tail(output + errors)}`)));
+  });
+}
+
+/**
+ * What the SSR app's server answers, before any browser: the protected page is
+ * prerendered (the guards let it through on the server, so it shows no user),
+ * and /callback with a code is the client-side page, rendered by nobody on the server.
+ */
+async function checkServerRendering(origin) {
+  const get = async (path) => {
+    const res = await fetch(`${origin}${path}`, { redirect: 'manual' });
+    const html = await res.text();
+    check(res.status === 200, `GET ${path}: status ${res.status}, not 200`);
+    return html;
+  };
+  const signin = await get('/signin');
+  check(signin.includes('ng-server-context="ssg"'), 'GET /signin: not the prerendered page (no ng-server-context="ssg")');
+  check(signin.includes('Signed in as nobody'), 'GET /signin: the prerendered page does not show "Signed in as nobody"');
+  const callback = await get('/callback?code=x&state=y');
+  check(callback.includes('<app-root'), 'GET /callback?code&state: no <app-root> in the page');
+  check(!callback.includes('ng-server-context'), 'GET /callback?code&state: rendered on the server (ng-server-context); the callback must be RenderMode.Client');
+}
+
+// ---------------------------------------------------------------------------
+// Sign in to the served app against the e2e provider: the provider of e2e/idp
+// on AUTHORITY (registering the app's origin), Debian's Chromium through the
+// provider's pages, then the app must hold a validated session and the
+// protected page show the user, also after a reload.
+// ---------------------------------------------------------------------------
+async function loginAgainstE2eProvider({ origin, clientId, cleanup }) {
+  const { chromium } = await import('@playwright/test');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  cleanup.push(() => browser.close());
+  const page = await browser.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') log.write(`[browser:error] ${message.text()}\n`);
+  });
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) log.write(`[browser:navigated] ${frame.url()}\n`);
+  });
+  await page.goto(`${origin}/signin`);
+  await page.getByTestId('idp-login').fill('alice', { timeout: 20_000 });
+  await page.getByTestId('idp-password').fill('wonderland');
+  await page.getByTestId('idp-submit').click();
+  await page.getByTestId('idp-allow').click();
+  await page.waitForURL(`${origin}/signin`, { timeout: 20_000 });
+  const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('ngx-oidc.default.session') ?? 'null'));
+  check(session?.idTokenClaims?.sub === 'alice', 'after the login the app holds no session for alice');
+  check(session.idTokenClaims.aud === clientId, `the session's ID token is not for ${clientId}`);
+  check(!new URL(page.url()).searchParams.has('code'), 'the code is still in the address bar');
+  const profile = page.getByTestId('profile').filter({ hasText: 'Signed in as alice' });
+  await profile.waitFor({ timeout: 20_000 });
+  // A full load of the protected page (in the SSR app: prerendered without the user, then hydrated) shows the user too.
+  await page.reload();
+  await profile.waitFor({ timeout: 20_000 });
+  check(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join('; ')}`);
+}
+
+/**
+ * When npm cannot install what `ng new` asked for (a registry mirror without
+ * the @angular/ssr or @angular/platform-server release matching the newest
+ * @angular/core and CLI: ERESOLVE, ETARGET), the app's @angular packages get
+ * this workspace's versions, the ones the library is built and tested with,
+ * and its overrides (@angular/build's optional peer @angular/ssr).
+ */
+const ANGULAR_TOOLING = ['@angular/cli', '@angular/build', '@angular/ssr'];
+
+function pinAngular(appDir) {
+  const own = JSON.parse(readFileSync(join(workspace, 'package.json'), 'utf8'));
+  const path = join(appDir, 'package.json');
+  const pkg = JSON.parse(readFileSync(path, 'utf8'));
+  const pinned = [];
+  for (const field of ['dependencies', 'devDependencies']) {
+    for (const name of Object.keys(pkg[field] ?? {})) {
+      if (!name.startsWith('@angular/')) continue;
+      // The framework packages are released together, at @angular/core's version; the CLI's packages on their own.
+      const version = own.devDependencies?.[name] ?? (ANGULAR_TOOLING.includes(name) ? undefined : own.devDependencies?.['@angular/core']);
+      if (version) {
+        pkg[field][name] = version;
+        pinned.push(`${name}@${version}`);
+      }
+    }
+  }
+  if (own.overrides) pkg.overrides = { ...own.overrides, ...pkg.overrides };
+  writeFileSync(path, `${JSON.stringify(pkg, null, 2)}\n`);
+  log.write(`\n--- package.json of the app: pinned ${pinned.join(', ')}; overrides ${JSON.stringify(pkg.overrides)}\n`);
+}
+
+/** One app: ng new, ng add, checks, second run, build, serve, sign in. */
+async function runVariant(variant, { temp, tarball, hostedNg }) {
+  current = variant.id;
+  const { name } = variant;
+  const app = join(temp, name);
+  try {
+    await run(
+      `ng new ${name}`,
+      process.execPath,
+      [
+        '--preserve-symlinks',
+        '--preserve-symlinks-main',
+        hostedNg,
+        'new',
+        name,
+        '--defaults',
+        '--skip-git',
+        '--package-manager=npm',
+        '--style=css',
+        variant.ssr ? '--ssr' : '--ssr=false',
+        '--zoneless',
+        '--ai-config=none',
+        '--interactive=false',
+      ],
+      { cwd: temp, limit: LIMITS.new },
+    );
+  } catch (e) {
+    // The app's files are written before npm install runs; only the install failed.
+    const code = e instanceof StepError ? /npm error code (ERESOLVE|ETARGET)/.exec(e.message)?.[1] : undefined;
+    if (code === undefined || !existsSync(join(app, 'package.json'))) throw e;
+    const seconds = Number(/after ([\d.]+) s/.exec(e.message)?.[1] ?? 0);
+    timings.push({ variant: current, step: 'ng new (npm install failed)', seconds });
+    console.log(
+      `  --  [${variant.id}] ng new ${name}: npm install failed (${code}) after ${seconds.toFixed(1)} s: ` +
+        `the registry lacks an Angular release the newest CLI asks for; installing with the workspace's @angular versions`,
+    );
+    pinAngular(app);
+    await run(`npm install (@angular/* at the workspace's versions)`, 'npm', ['install'], { cwd: app, limit: LIMITS.new });
+  }
+  // From here on, the app's own CLI, as `ng` in that folder would be.
+  const ng = join(app, 'node_modules', '@angular', 'cli', 'bin', 'ng.js');
+  check(existsSync(ng), 'ng new did not install @angular/cli in the app');
+  const read = (path) => readFileSync(join(app, path), 'utf8');
+  if (variant.ssr) check(existsSync(join(app, 'src', 'app', 'app.routes.server.ts')), 'ng new --ssr wrote no src/app/app.routes.server.ts');
+
+  const added = await run(
+    'ng add <tarball>',
+    process.execPath,
+    [ng, 'add', tarball, `--authority=${AUTHORITY}`, `--client-id=${CLIENT_ID}`, '--defaults', '--skip-confirmation', '--interactive=false'],
+    { cwd: app, limit: LIMITS.add },
+  );
+  check(added.includes(`ngx-oidc set up in project "${name}"`), 'ng add did not report the setup');
+
+  const checked = Date.now();
+  const appPkg = JSON.parse(read('package.json'));
+  check(appPkg.dependencies?.['ngx-oidc'], 'package.json: ngx-oidc is not in dependencies');
+  const authConfig = read('src/app/auth/auth.config.ts');
+  check(authConfig.includes(`authority: '${AUTHORITY}'`) && authConfig.includes(`clientId: '${CLIENT_ID}'`), 'auth.config.ts lacks the authority or client id');
+  const appConfig = read('src/app/app.config.ts');
+  // In the SSR app, HttpClient over fetch (what Angular recommends with SSR, and what prerendering serves files to).
+  const httpClient = `provideHttpClient(${variant.ssr ? 'withFetch(), ' : ''}withInterceptors([authInterceptor()]))`;
+  for (const expected of [httpClient, 'provideAuth(withConfig(authConfig), withCheckAuthOnStartup())']) {
+    check(appConfig.includes(expected), `app.config.ts lacks ${expected}`);
+  }
+  check(read('src/app/app.routes.ts').includes("{ path: 'callback', canActivate: [authCallbackGuard], children: [] }"), 'app.routes.ts lacks the callback route');
+  if (variant.ssr) {
+    const serverRoutes = read('src/app/app.routes.server.ts');
+    log.write(`\n--- src/app/app.routes.server.ts after ng add\n${serverRoutes}---\n`);
+    const entry = /\{\s*path:\s*['"]callback['"],\s*renderMode:\s*RenderMode\.Client,?\s*\}/.exec(serverRoutes);
+    const wildcard = /path:\s*['"]\*\*['"]/.exec(serverRoutes);
+    check(entry, "app.routes.server.ts lacks { path: 'callback', renderMode: RenderMode.Client }");
+    check(wildcard && entry.index < wildcard.index, "app.routes.server.ts: the callback entry is not before the '**' entry");
+    check(serverRoutes.includes('autoLoginGuard'), 'app.routes.server.ts lacks the comment on pages behind autoLoginGuard');
+    check(added.includes('Server-side rendering: routes behind autoLoginGuard'), 'ng add did not print the note on server-rendered protected pages');
+    check(appConfig.includes('provideClientHydration('), 'app.config.ts lost provideClientHydration');
+  } else {
+    check(!existsSync(join(app, 'src', 'app', 'app.routes.server.ts')), 'a static app got app.routes.server.ts');
+  }
+  passed('generated files', checked);
+
+  // A second run of the collection, through the installed package, changes nothing.
+  const before = fingerprint(app);
+  const rerun = await run(
+    'ng generate ngx-oidc:ng-add (second run)',
+    process.execPath,
+    [ng, 'generate', 'ngx-oidc:ng-add', `--authority=${AUTHORITY}`, `--client-id=${CLIENT_ID}`, '--defaults', '--interactive=false'],
+    { cwd: app, limit: LIMITS.rerun },
+  );
+  const changed = diff(before, fingerprint(app));
+  check(changed.length === 0, `the second run changed ${changed.join(', ')}`);
+  check(rerun.includes('nothing to change'), 'the second run did not say that nothing changed');
+
+  addSignInRoute(app);
+  if (variant.ssr) listenOnLoopback(app);
+  // The SSR build also prerenders '/' and '/signin' (the '**' entry): the app, ngx-oidc included, boots in Node.
+  await run('ng build', process.execPath, [ng, 'build'], { cwd: app, limit: LIMITS.build });
+  const appDist = join(app, 'dist', name, 'browser');
+  const serverMjs = join(app, 'dist', name, 'server', 'server.mjs');
+  check(existsSync(join(appDist, variant.ssr ? 'index.csr.html' : 'index.html')), `ng build wrote no page in dist/${name}/browser`);
+  if (variant.ssr) check(existsSync(serverMjs), `ng build wrote no dist/${name}/server/server.mjs`);
+
+  const cleanup = [];
+  try {
+    const { startIdp } = await import('../../e2e/idp/provider.mjs');
+    const origin = `http://127.0.0.1:${variant.port}`;
+    const server = await timed(variant.ssr ? 'serve (node server.mjs)' : 'serve (static files)', LIMITS.serve, async () => {
+      const idp = await startIdp({ port: Number(new URL(AUTHORITY).port), appOrigins: [origin] });
+      cleanup.push(() => idp.close());
+      const started = variant.ssr ? await serveSsr(serverMjs, variant.port, app) : await serveStatic(appDist, variant.port);
+      cleanup.push(() => started.close());
+      if (variant.ssr) await checkServerRendering(origin);
+      return started;
+    });
+    await timed('login against the e2e provider', LIMITS.login, () => loginAgainstE2eProvider({ origin, clientId: CLIENT_ID, cleanup }));
+    const serverErrors = server.errors();
+    check(serverErrors === '', `the SSR server logged errors:\n${tail(serverErrors)}`);
   } finally {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
+    for (const close of cleanup.reverse()) await close().catch(() => undefined);
   }
 }
 
 async function main() {
   // Preflight: the package must be built, schematics included, and declare them.
+  check(selected.length > 0, 'pass --static or --ssr, not both (no flag: both apps)');
   check(existsSync(join(dist, 'package.json')), `dist/ngx-oidc is missing: run \`npm run build\` first.`);
   check(
     existsSync(join(dist, 'schematics', 'collection.json')),
@@ -208,15 +512,15 @@ async function main() {
   const temp = mkdtempSync(join(tmpdir(), 'ngx-oidc-real-ng-add-'));
   logPath = join(temp, 'real-ng-add.log');
   log = createWriteStream(logPath);
-  console.log(`real-ng-add: working in ${temp} (log: ${logPath})`);
-  let passed = false;
+  console.log(`real-ng-add: working in ${temp} (log: ${logPath}); apps: ${selected.map((v) => v.id).join(', ')}`);
+  const results = [];
   try {
     const packed = await run('npm pack', 'npm', ['pack', '--pack-destination', temp, '--json'], { cwd: dist, limit: LIMITS.pack });
     const manifest = JSON.parse(packed.slice(packed.indexOf('[')))[0];
     const tarball = join(temp, manifest?.filename ?? '');
     check(manifest?.filename && existsSync(tarball), `npm pack produced no tarball in ${temp}`);
     const shipped = new Set((manifest.files ?? []).map((f) => f.path));
-    for (const file of ['schematics/collection.json', 'schematics/ng-add/index.js', 'schematics/ng-add/schema.json', 'schematics/package.json']) {
+    for (const file of ['schematics/collection.json', 'schematics/ng-add/index.js', 'schematics/ng-add/server-routes.js', 'schematics/ng-add/schema.json', 'schematics/package.json']) {
       check(shipped.has(file), `the tarball lacks ${file}${file.endsWith('package.json') ? ' (dist/ngx-oidc/.npmignore drops it: run the schematics build after the library build)' : ''}`);
     }
 
@@ -227,73 +531,70 @@ async function main() {
     mkdirSync(cliHost);
     symlinkSync(join(workspace, 'node_modules'), join(cliHost, 'node_modules'), 'dir');
     const hostedNg = join(cliHost, relative(workspace, workspaceNg));
-    await run(
-      'ng new demo',
-      process.execPath,
-      ['--preserve-symlinks', '--preserve-symlinks-main', hostedNg, 'new', 'demo', '--defaults', '--skip-git', '--package-manager=npm', '--style=css', '--ssr=false', '--zoneless', '--ai-config=none', '--interactive=false'],
-      { cwd: temp, limit: LIMITS.new },
-    );
-    const app = join(temp, 'demo');
-    // From here on, the app's own CLI, as `ng` in that folder would be.
-    const ng = join(app, 'node_modules', '@angular', 'cli', 'bin', 'ng.js');
-    check(existsSync(ng), 'ng new did not install @angular/cli in the app');
 
-    const added = await run(
-      'ng add <tarball>',
-      process.execPath,
-      [ng, 'add', tarball, `--authority=${AUTHORITY}`, `--client-id=${CLIENT_ID}`, '--defaults', '--skip-confirmation', '--interactive=false'],
-      { cwd: app, limit: LIMITS.add },
-    );
-    check(added.includes('ngx-oidc set up in project "demo"'), 'ng add did not report the setup');
-
-    const read = (path) => readFileSync(join(app, path), 'utf8');
-    const appPkg = JSON.parse(read('package.json'));
-    check(appPkg.dependencies?.['ngx-oidc'], 'package.json: ngx-oidc is not in dependencies');
-    const authConfig = read('src/app/auth/auth.config.ts');
-    check(authConfig.includes(`authority: '${AUTHORITY}'`) && authConfig.includes(`clientId: '${CLIENT_ID}'`), 'auth.config.ts lacks the authority or client id');
-    const appConfig = read('src/app/app.config.ts');
-    for (const expected of ['provideHttpClient(withInterceptors([authInterceptor()]))', 'provideAuth(withConfig(authConfig), withCheckAuthOnStartup())']) {
-      check(appConfig.includes(expected), `app.config.ts lacks ${expected}`);
+    // Both apps install through the same npm cache (the user's, as `ng new` always does), so the
+    // second downloads little. Not --prefer-offline: package documents cached at different times
+    // disagree (an older @angular/platform-server against a newer @angular/common: ERESOLVE).
+    for (const variant of selected) {
+      try {
+        await runVariant(variant, { temp, tarball, hostedNg });
+        results.push({ variant: variant.id, passed: true });
+      } catch (e) {
+        console.error(e instanceof StepError ? `  FAIL [${variant.id}] ${e.message}` : e);
+        results.push({ variant: variant.id, passed: false });
+      }
     }
-    check(read('src/app/app.routes.ts').includes("{ path: 'callback', canActivate: [authCallbackGuard], children: [] }"), 'app.routes.ts lacks the callback route');
-    console.log('  ok  generated files');
-
-    // A second run of the collection, through the installed package, changes nothing.
-    const before = fingerprint(app);
-    const rerun = await run(
-      'ng generate ngx-oidc:ng-add (second run)',
-      process.execPath,
-      [ng, 'generate', 'ngx-oidc:ng-add', `--authority=${AUTHORITY}`, `--client-id=${CLIENT_ID}`, '--defaults', '--interactive=false'],
-      { cwd: app, limit: LIMITS.rerun },
-    );
-    const changed = diff(before, fingerprint(app));
-    check(changed.length === 0, `the second run changed ${changed.join(', ')}`);
-    check(rerun.includes('nothing to change'), 'the second run did not say that nothing changed');
-
-    addSignInRoute(app);
-    await run('ng build', process.execPath, [ng, 'build'], { cwd: app, limit: LIMITS.build });
-    const appDist = join(app, 'dist', 'demo', 'browser');
-    check(existsSync(join(appDist, 'index.html')), 'ng build wrote no dist/demo/browser/index.html');
-
-    await loginAgainstE2eProvider({ appDist, authority: AUTHORITY, clientId: CLIENT_ID });
-    console.log('  ok  login against the e2e provider');
-    passed = true;
   } finally {
+    current = null;
     await new Promise((resolve) => log.end(resolve));
     // The symlink first, on its own: removing the folder must never reach the workspace's node_modules.
     const link = join(temp, 'cli', 'node_modules');
     if (lstatExists(link)) unlinkSync(link);
-    if (passed && !keep) rmSync(temp, { recursive: true, force: true });
-    else console.log(`real-ng-add: ${passed ? 'kept' : 'left for inspection'}: ${temp}`);
+    const allPassed = results.length === selected.length && results.every((r) => r.passed);
+    if (allPassed && !keep) rmSync(temp, { recursive: true, force: true });
+    else console.log(`real-ng-add: ${allPassed ? 'kept' : 'left for inspection'}: ${temp}`);
   }
+  return results;
+}
+
+/** The time of each step, one column per app, in the order of a run. */
+const STEP_ORDER = [/^npm pack/, /^ng new/, /^npm install/, /^ng add/, /^generated/, /^ng generate/, /^ng build/, /^serve/, /^login/];
+const rowOf = (step) => step.replace(/^ng new \S+$/, 'ng new').replace(/^serve \(.*\)$/, 'serve');
+const rank = (row) => {
+  const found = STEP_ORDER.findIndex((pattern) => pattern.test(row));
+  return found === -1 ? STEP_ORDER.length : found;
+};
+
+function printTimings() {
+  if (timings.length === 0) return;
+  const columns = selected.map((v) => v.id);
+  const rows = [...new Set(timings.map((t) => rowOf(t.step)))].sort((a, b) => rank(a) - rank(b));
+  const cell = (variant, row) => {
+    const found = timings.filter((t) => t.variant === variant && rowOf(t.step) === row);
+    return found.length ? found.reduce((sum, t) => sum + t.seconds, 0).toFixed(1) : '-';
+  };
+  const width = Math.max(...rows.map((r) => r.length));
+  console.log(`real-ng-add: seconds per step\n  ${'step'.padEnd(width)}  ${columns.map((c) => c.padStart(7)).join('  ')}`);
+  for (const row of rows) {
+    const shared = timings.find((t) => t.variant === null && rowOf(t.step) === row);
+    const cells = shared ? [`${shared.seconds.toFixed(1).padStart(7)} (both)`] : columns.map((c) => cell(c, row).padStart(7));
+    console.log(`  ${row.padEnd(width)}  ${cells.join('  ')}`);
+  }
+  const totals = columns.map((c) => timings.filter((t) => t.variant === c).reduce((sum, t) => sum + t.seconds, 0).toFixed(1).padStart(7));
+  console.log(`  ${'total'.padEnd(width)}  ${totals.join('  ')}`);
 }
 
 const started = Date.now();
 try {
-  await main();
-  console.log(`real-ng-add: 1 passed, 0 failed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  const results = await main();
+  const ok = results.filter((r) => r.passed).length;
+  const failed = selected.length - ok;
+  printTimings();
+  console.log(`real-ng-add: ${ok} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  if (failed > 0) process.exitCode = 1;
 } catch (e) {
   console.error(e instanceof StepError ? `  FAIL ${e.message}` : e);
-  console.log(`real-ng-add: 0 passed, 1 failed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  printTimings();
+  console.log(`real-ng-add: 0 passed, ${selected.length} failed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   process.exitCode = 1;
 }

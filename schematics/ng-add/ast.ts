@@ -1,12 +1,12 @@
 /*
  * Small TypeScript AST helpers for the edits ng add makes. They use the
- * TypeScript that @schematics/angular bundles, so nodes can be handed to its
- * utilities (insertImport, findAppConfig) without mixing two compilers.
+ * TypeScript that @schematics/angular runs on (./typescript), so nodes can be
+ * handed to its utilities (insertImport, findAppConfig) without mixing two compilers.
  */
 import { SchematicsException, type Tree } from '@angular-devkit/schematics';
 import { insertImport } from '@schematics/angular/utility/ast-utils';
 import { type Change, InsertChange, applyToUpdateRecorder } from '@schematics/angular/utility/change';
-import ts from '@schematics/angular/third_party/github.com/Microsoft/TypeScript/lib/typescript';
+import { ts } from './typescript';
 import { posix } from 'node:path';
 
 export { ts };
@@ -105,7 +105,7 @@ export function unwrap(expression: ts.Expression): ts.Expression {
 }
 
 /** The indentation (spaces and tabs) of the line `pos` is on. */
-function indentAt(source: ts.SourceFile, pos: number): string {
+export function indentAt(source: ts.SourceFile, pos: number): string {
   const { line } = source.getLineAndCharacterOfPosition(pos);
   const lineStart = source.getPositionOfLineAndCharacter(line, 0);
   return /^[ \t]*/.exec(source.text.slice(lineStart))?.[0] ?? '';
@@ -116,8 +116,32 @@ function onSameLine(source: ts.SourceFile, a: number, b: number): boolean {
 }
 
 /**
+ * How an array lays out its elements: one per line (with their indentation;
+ * an empty array counts as one per line, the layout an insertion gives it),
+ * or all on one line.
+ */
+export function arrayLayout(source: ts.SourceFile, array: ts.ArrayLiteralExpression): { multiline: boolean; indent: string } {
+  const first = array.elements[0];
+  const open = array.getStart(source);
+  if (first === undefined) return { multiline: true, indent: `${indentAt(source, open)}  ` };
+  const multiline = !onSameLine(source, open, first.getStart(source));
+  return { multiline, indent: multiline ? indentAt(source, first.getStart(source)) : '' };
+}
+
+/**
+ * Where an element starts, counting the comments on their own lines just
+ * above it (they belong to it): an insertion before it goes above them.
+ */
+function startWithComments(source: ts.SourceFile, node: ts.Node): number {
+  const fullStart = node.getFullStart();
+  const own = (ts.getLeadingCommentRanges(source.text, fullStart) ?? []).find((r) => !onSameLine(source, fullStart, r.pos));
+  return own ? own.pos : node.getStart(source);
+}
+
+/**
  * Inserts `text` as an element of `array`, in the array's own layout (one
- * element per line, or all on one line), before `before` or at the end.
+ * element per line, or all on one line), before `before` (above the comment
+ * lines over it) or at the end.
  */
 export function insertElement(
   source: ts.SourceFile,
@@ -137,7 +161,8 @@ export function insertElement(
   const multiline = !onSameLine(source, open, first.getStart(source));
   const indent = multiline ? indentAt(source, first.getStart(source)) : '';
   if (before !== undefined) {
-    return new InsertChange(path, before.getStart(source), multiline ? `${text},\n${indent}` : `${text}, `);
+    if (multiline) return new InsertChange(path, startWithComments(source, before), `${text},\n${indent}`);
+    return new InsertChange(path, before.getStart(source), `${text}, `);
   }
   const last = elements[elements.length - 1] ?? first;
   if (elements.hasTrailingComma) {

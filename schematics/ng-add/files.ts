@@ -4,7 +4,7 @@
  */
 import { type Rule, type Tree, apply, applyTemplates, chain, filter, mergeWith, move, url } from '@angular-devkit/schematics';
 import { posix } from 'node:path';
-import { FLOW_LABELS, type Plan, flowFeatures, templateText, tsString, tsStringArray } from './plan';
+import { CALLBACK_PATH, FLOW_LABELS, type Plan, flowFeatures, templateText, tsString, tsStringArray } from './plan';
 import type { Report } from './report';
 
 /** The JSON an http-config app loads at start-up: the library's own keys. */
@@ -13,7 +13,7 @@ export function httpConfigJson(plan: Plan): string {
   const config = {
     authority,
     clientId,
-    redirectUrl: 'http://localhost:4200/callback',
+    redirectUrl: `http://localhost:4200/${CALLBACK_PATH}`,
     postLogoutRedirectUri: 'http://localhost:4200/',
     scope,
     secureRoutes,
@@ -59,6 +59,7 @@ export function writeFiles(plan: Plan, report: Report): Rule {
           authority: tsString(options.authority),
           clientId: tsString(options.clientId),
           scope: tsString(options.scope),
+          callbackPath: templateText(CALLBACK_PATH),
           secureRoutes: tsStringArray(options.secureRoutes),
           silentRenewFile: plan.silentRenewFile ?? '',
           silentRenewPath: templateText(plan.silentRenewPath ?? ''),

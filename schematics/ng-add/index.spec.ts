@@ -1,6 +1,7 @@
 import { type Tree } from '@angular-devkit/schematics';
 import { SchematicTestRunner, type UnitTestTree } from '@angular-devkit/schematics/testing';
 import { readFileSync } from 'node:fs';
+import ts from 'typescript';
 import * as path from 'node:path';
 import { typeCheck } from '../testing/typecheck';
 import { resolveOptions } from './options';
@@ -28,9 +29,11 @@ interface LogLine {
 interface AppOptions {
   readonly standalone: boolean;
   readonly projectRoot?: string;
+  /** `ng new --ssr`: main.server.ts, server.ts, app.routes.server.ts with `{ path: '**', renderMode: RenderMode.Prerender }`. */
+  readonly ssr?: boolean;
 }
 
-async function createApp({ standalone, projectRoot }: AppOptions): Promise<UnitTestTree> {
+async function createApp({ standalone, projectRoot, ssr }: AppOptions): Promise<UnitTestTree> {
   const workspace = await runner.runExternalSchematic('@schematics/angular', 'workspace', {
     name: 'workspace',
     version: '21.2.0',
@@ -39,7 +42,7 @@ async function createApp({ standalone, projectRoot }: AppOptions): Promise<UnitT
   return runner.runExternalSchematic(
     '@schematics/angular',
     'application',
-    { name: 'demo', standalone, skipTests: true, ...(projectRoot === undefined ? {} : { projectRoot }) },
+    { name: 'demo', standalone, skipTests: true, ssr: ssr ?? false, ...(projectRoot === undefined ? {} : { projectRoot }) },
     workspace,
   );
 }
@@ -138,7 +141,7 @@ export const routes: Routes = [
     expect(config).toContain("  scope: 'openid profile offline_access',\n  // Renew");
     expect(config).toContain('  useRefreshToken: true,\n  silentRenew: true,\n');
     expect(config).toContain('  secureRoutes: [],\n');
-    expect(config).not.toMatch(/^\s*(silentRenewUrl|usePushedAuthorisationRequests):/m);
+    expect(config).not.toMatch(/^\s*(silentRenewUrl|usePushedAuthorizationRequests):/m);
     expect(config).not.toMatch(/<%|%>/);
 
     const info = messages(logs, 'info');
@@ -167,7 +170,7 @@ export const routes: Routes = [
     const { tree } = await ngAdd(await createApp({ standalone: true }), { ...BASE, flow: 'par' });
     const config = tree.readText(AUTH_CONFIG);
     expect(config).toContain("  scope: 'openid profile',\n");
-    expect(config).toContain('  usePushedAuthorisationRequests: true,\n');
+    expect(config).toContain('  usePushedAuthorizationRequests: true,\n');
     expect(config).not.toMatch(/^\s*(useRefreshToken|silentRenew|silentRenewUrl):/m);
     expect(tree.exists(`${PUBLIC}/silent-renew.html`)).toBe(false);
     expect(tree.readText(APP_CONFIG)).toContain('provideAuth(withConfig(authConfig), withCheckAuthOnStartup(), withPushedAuthorizationRequests())');
@@ -516,6 +519,200 @@ export class AppModule { }
   });
 });
 
+const SERVER_ROUTES = `/${SRC}/app/app.routes.server.ts`;
+const SERVER_CONFIG = `/${SRC}/app/app.config.server.ts`;
+const SERVER_MODULE = `/${SRC}/app/app.module.server.ts`;
+/** The comment ng add puts above the callback's server route, at two spaces. */
+const SERVER_COMMENT =
+  '  // ngx-oidc: the login callback renders in the browser only (only the browser can finish the login).\n' +
+  '  // Routes behind autoLoginGuard render on the server without the user (the guards let every request\n' +
+  '  // through there): give pages whose content depends on the signed-in user RenderMode.Client too.\n';
+
+describe('ng add ngx-oidc: an SSR app (ng new --ssr)', () => {
+  it('renders the callback in the browser only: a RenderMode.Client entry before the ** entry, and a note on protected pages', async () => {
+    const app = await createApp({ standalone: true, ssr: true });
+    const before = snapshot(app);
+    const { tree, logs } = await ngAdd(app, BASE);
+
+    expect(changedFiles(before, tree)).toEqual([APP_CONFIG, APP_ROUTES, AUTH_CONFIG, SERVER_ROUTES].sort());
+    expect(tree.readText(SERVER_ROUTES)).toBe(`import { RenderMode, ServerRoute } from '@angular/ssr';
+
+export const serverRoutes: ServerRoute[] = [
+${SERVER_COMMENT}  {
+    path: 'callback',
+    renderMode: RenderMode.Client
+  },
+  {
+    path: '**',
+    renderMode: RenderMode.Prerender
+  }
+];
+`);
+    // The server config, the server entry and server.ts are the CLI's, untouched.
+    expect(tree.readText(SERVER_CONFIG)).toBe(app.readText(SERVER_CONFIG));
+    const info = messages(logs, 'info');
+    expect(info).toContain(`Added the 'callback' server route (RenderMode.Client: the login callback renders in the browser) to ${SERVER_ROUTES.slice(1)}.`);
+    expect(info).toContain('Server-side rendering: routes behind autoLoginGuard are rendered on the server (or prerendered) without the user');
+    expect(info).toContain(`Give pages whose content depends on the signed-in user renderMode: RenderMode.Client in ${SERVER_ROUTES.slice(1)}.`);
+    expect(messages(logs, 'warn')).toBe('');
+    // The hydration providers of the SSR app stay, next to the auth ones; HttpClient goes over fetch.
+    const appConfig = tree.readText(APP_CONFIG);
+    expect(appConfig).toContain('provideClientHydration(withEventReplay())');
+    expect(appConfig).toContain('    provideHttpClient(withFetch(), withInterceptors([authInterceptor()])),\n');
+    expect(appConfig).toContain("import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';");
+    expect(info).toContain('Added provideHttpClient(withFetch(), withInterceptors([authInterceptor()])) to the providers');
+    expect(typeCheck([appSources('ssr-standalone', tree)])).toEqual([]);
+  });
+
+  it('writes an auth config that evaluates on the server (no window): the redirect URIs get a placeholder origin', async () => {
+    const { tree } = await ngAdd(await createApp({ standalone: true, ssr: true }), { ...BASE, flow: 'iframe-renew' });
+    const { outputText } = ts.transpileModule(tree.readText(AUTH_CONFIG), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    });
+    expect(typeof (globalThis as { window?: unknown }).window).toBe('undefined');
+    const exported: { authConfig?: Record<string, unknown> } = {};
+    new Function('exports', 'require', outputText)(exported, () => ({}));
+    expect(exported.authConfig).toMatchObject({
+      redirectUrl: 'http://localhost:4200/callback',
+      postLogoutRedirectUri: 'http://localhost:4200/',
+      silentRenewUrl: 'http://localhost:4200/silent-renew.html',
+    });
+  });
+
+  it('an NgModule SSR app: follows main.server.ts to AppServerModule and its withRoutes(serverRoutes)', async () => {
+    const app = await createApp({ standalone: false, ssr: true });
+    const before = snapshot(app);
+    const { tree, logs } = await ngAdd(app, BASE);
+    expect(changedFiles(before, tree)).toEqual([APP_MODULE, ROUTING_MODULE, AUTH_MODULE, AUTH_CONFIG, SERVER_ROUTES].sort());
+    expect(tree.readText(SERVER_MODULE)).toBe(app.readText(SERVER_MODULE));
+    expect(tree.readText(APP_MODULE)).toContain('    provideHttpClient(withFetch(), withInterceptorsFromDi()),\n');
+    expect(tree.readText(SERVER_ROUTES)).toContain(
+      `[\n${SERVER_COMMENT}  {\n    path: 'callback',\n    renderMode: RenderMode.Client\n  },\n  {\n    path: '**',`,
+    );
+    expect(messages(logs, 'info')).toContain('Server-side rendering: routes behind autoLoginGuard');
+    expect(messages(logs, 'warn')).toBe('');
+    expect(typeCheck([appSources('ssr-module', tree)])).toEqual([]);
+  });
+
+  it('http-config: loads auth-config.json over fetch, which prerendering can serve; an existing provideHttpClient without it gets a warning', async () => {
+    const { tree } = await ngAdd(await createApp({ standalone: true, ssr: true }), { ...BASE, flow: 'http-config' });
+    const appConfig = tree.readText(APP_CONFIG);
+    expect(appConfig).toContain('provideHttpClient(withFetch(), withInterceptors([authInterceptor()]))');
+    expect(appConfig).toContain("provideAuth(withHttpConfigLoader('/auth-config.json'), withCheckAuthOnStartup())");
+    expect(typeCheck([appSources('ssr-http-config', tree)])).toEqual([]);
+
+    const own = await createApp({ standalone: true, ssr: true });
+    own.overwrite(
+      APP_CONFIG,
+      own
+        .readText(APP_CONFIG)
+        .replace("import { routes } from './app.routes';", "import { routes } from './app.routes';\nimport { provideHttpClient } from '@angular/common/http';")
+        .replace('provideRouter(routes),', 'provideRouter(routes),\n    provideHttpClient(),'),
+    );
+    const second = await ngAdd(own, { ...BASE, flow: 'http-config' });
+    expect(second.tree.readText(APP_CONFIG)).toContain('    provideHttpClient(withInterceptors([authInterceptor()])), provideClientHydration(withEventReplay()),\n');
+    expect(messages(second.logs, 'warn')).toContain(
+      `${APP_CONFIG.slice(1)}: provideHttpClient(...) has no withFetch(). This server-rendered app loads /auth-config.json on the server too`,
+    );
+  });
+
+  it("keeps the file's style: quotes, trailing commas, and a comment that belongs to the ** entry", async () => {
+    const app = await createApp({ standalone: true, ssr: true });
+    const prettier = (entry: string) =>
+      'import { RenderMode, ServerRoute } from "@angular/ssr";\n\nexport const serverRoutes: ServerRoute[] = [\n' +
+      '  {\n    path: "",\n    renderMode: RenderMode.Client,\n  },\n' +
+      entry +
+      '  // Everything else is prerendered.\n  {\n    path: "**",\n    renderMode: RenderMode.Prerender,\n  },\n];\n';
+    app.overwrite(SERVER_ROUTES, prettier(''));
+    const { tree } = await ngAdd(app, BASE);
+    expect(tree.readText(SERVER_ROUTES)).toBe(
+      prettier(`${SERVER_COMMENT}  {\n    path: "callback",\n    renderMode: RenderMode.Client,\n  },\n`),
+    );
+  });
+
+  it('an array on one line stays on one line; the comment goes above the statement', async () => {
+    const app = await createApp({ standalone: true, ssr: true });
+    app.overwrite(
+      SERVER_ROUTES,
+      "import { RenderMode, type ServerRoute } from '@angular/ssr';\n\n" +
+        "export const serverRoutes: ServerRoute[] = [{ path: '**', renderMode: RenderMode.Server }];\n",
+    );
+    const { tree } = await ngAdd(app, BASE);
+    expect(tree.readText(SERVER_ROUTES)).toBe(
+      "import { RenderMode, type ServerRoute } from '@angular/ssr';\n\n" +
+        SERVER_COMMENT.replace(/^ {2}/gm, '') +
+        "export const serverRoutes: ServerRoute[] = [{ path: 'callback', renderMode: RenderMode.Client }, { path: '**', renderMode: RenderMode.Server }];\n",
+    );
+    expect(typeCheck([appSources('ssr-one-line', tree)])).toEqual([]);
+  });
+
+  it('keeps an existing callback entry, and warns when it does not render in the browser', async () => {
+    for (const [mode, warned] of [['RenderMode.Client', false], ['RenderMode.Server', true]] as const) {
+      const app = await createApp({ standalone: true, ssr: true });
+      const routes =
+        "import { RenderMode, ServerRoute } from '@angular/ssr';\n\nexport const serverRoutes: ServerRoute[] = [\n" +
+        `  { path: 'callback', renderMode: ${mode} },\n  { path: '**', renderMode: RenderMode.Prerender },\n];\n`;
+      app.overwrite(SERVER_ROUTES, routes);
+      const { tree, logs } = await ngAdd(app, BASE);
+      expect(tree.readText(SERVER_ROUTES)).toBe(routes);
+      expect(messages(logs, 'info')).toContain(`${SERVER_ROUTES.slice(1)} already has a 'callback' server route; left unchanged.`);
+      if (warned) {
+        expect(messages(logs, 'warn')).toContain(
+          `The 'callback' server route in ${SERVER_ROUTES.slice(1)} renders with RenderMode.Server: only the browser can finish a login, so render the callback there alone (renderMode: RenderMode.Client).`,
+        );
+      } else {
+        expect(messages(logs, 'warn')).toBe('');
+      }
+    }
+  });
+
+  it('leaves an SSR app without server routes alone (provideServerRendering() without withRoutes)', async () => {
+    const app = await createApp({ standalone: true, ssr: true });
+    app.overwrite(
+      SERVER_CONFIG,
+      app
+        .readText(SERVER_CONFIG)
+        .replace("import { provideServerRendering, withRoutes } from '@angular/ssr';", "import { provideServerRendering } from '@angular/ssr';")
+        .replace("import { serverRoutes } from './app.routes.server';\n", '')
+        .replace('provideServerRendering(withRoutes(serverRoutes))', 'provideServerRendering()'),
+    );
+    // The file is still there, but nothing uses it: it is not edited.
+    const before = snapshot(app);
+    const { tree, logs } = await ngAdd(app, BASE);
+    expect(changedFiles(before, tree)).toEqual([APP_CONFIG, APP_ROUTES, AUTH_CONFIG]);
+    expect(messages(logs, 'info')).not.toContain('Server-side rendering');
+  });
+
+  it('turns server routes it cannot follow into instructions, and still does the rest', async () => {
+    const app = await createApp({ standalone: true, ssr: true });
+    app.overwrite(
+      SERVER_CONFIG,
+      app
+        .readText(SERVER_CONFIG)
+        .replace("import { serverRoutes } from './app.routes.server';", "import { serverRoutes } from './app.routes.server';\n\nconst routesFor = (): typeof serverRoutes => serverRoutes;")
+        .replace('withRoutes(serverRoutes)', 'withRoutes(routesFor())'),
+    );
+    const before = snapshot(app);
+    const { tree, logs } = await ngAdd(app, BASE);
+    expect(changedFiles(before, tree)).toEqual([APP_CONFIG, APP_ROUTES, AUTH_CONFIG]);
+    const warnings = messages(logs, 'warn');
+    expect(warnings).toContain(
+      `Could not add the 'callback' server route automatically (the server routes given to withRoutes(...) in ${SERVER_CONFIG.slice(1)} are not an array this can follow).`,
+    );
+    expect(warnings).toContain("Add { path: 'callback', renderMode: RenderMode.Client } to your server routes (app.routes.server.ts), before the '**' entry");
+  });
+
+  it('--skip-routes leaves the server routes alone too, and says what to add', async () => {
+    const app = await createApp({ standalone: true, ssr: true });
+    const routes = app.readText(SERVER_ROUTES);
+    const { tree, logs } = await ngAdd(app, { ...BASE, skipRoutes: true });
+    expect(tree.readText(SERVER_ROUTES)).toBe(routes);
+    expect(messages(logs, 'info')).toContain(
+      `Server route not added (--skip-routes): give your callback route renderMode: RenderMode.Client in ${SERVER_ROUTES.slice(1)}.`,
+    );
+  });
+});
+
 describe('ng add ngx-oidc: a second run', () => {
   const cases: ReadonlyArray<[string, AppOptions, NgAddOptions]> = [
     ['standalone, refresh tokens', { standalone: true }, BASE],
@@ -526,6 +723,8 @@ describe('ng add ngx-oidc: a second run', () => {
     ['NgModule, refresh tokens', { standalone: false }, BASE],
     ['NgModule, http-config', { standalone: false }, { ...BASE, flow: 'http-config' }],
     ['NgModule app, --standalone true', { standalone: false }, { ...BASE, standalone: true }],
+    ['standalone SSR app', { standalone: true, ssr: true }, BASE],
+    ['NgModule SSR app', { standalone: false, ssr: true }, BASE],
   ];
 
   it.each(cases)('%s: changes nothing and says so', async (_name, appOptions, options) => {

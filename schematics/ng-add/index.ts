@@ -3,16 +3,18 @@
  *
  * The options are checked before anything is touched; then a chain of small
  * rules writes the config files, registers the providers (or AuthConfigModule),
- * the HTTP interceptor and the callback route, each skipping what is already
- * there; the last rule says what was done and what is left to do.
+ * the HTTP interceptor and the callback route (and, in SSR apps, renders that
+ * route in the browser only), each skipping what is already there; the last
+ * rule says what was done and what is left to do.
  */
 import { type Rule, type SchematicContext, chain } from '@angular-devkit/schematics';
 import { writeFiles } from './files';
 import { resolveOptions } from './options';
-import { FLOW_LABELS, type Plan, makePlan } from './plan';
+import { CALLBACK_PATH, FLOW_LABELS, type Plan, makePlan } from './plan';
 import { resolveProject } from './project';
 import { Report } from './report';
 import { findAppRoot } from './root';
+import { addServerCallbackRoute } from './server-routes';
 import type { NgAddOptions } from './schema';
 import { addCallbackRoute, findExistingSetup, wireAuth, wireHttp } from './wiring';
 
@@ -29,13 +31,15 @@ export function ngAdd(options: NgAddOptions): Rule {
       wireHttp(plan, report),
       wireAuth(plan, report),
       setup.skipRoutes ? () => void report.kept.push('Callback route not added (--skip-routes).') : addCallbackRoute(plan, report),
+      // SSR apps: the callback renders in the browser only (a no-op without server routes).
+      addServerCallbackRoute(plan, report),
       (_tree, context) => logReport(plan, report, context),
     ]);
   };
 }
 
 /** The redirect URIs to register for the dev server (`ng serve`); the generated config computes them from the page's origin. */
-const DEV_REDIRECT_URI = 'http://localhost:4200/callback';
+const DEV_REDIRECT_URI = `http://localhost:4200/${CALLBACK_PATH}`;
 const DEV_POST_LOGOUT_URI = 'http://localhost:4200/';
 
 function logReport(plan: Plan, report: Report, context: SchematicContext): void {
@@ -83,6 +87,13 @@ function logReport(plan: Plan, report: Report, context: SchematicContext): void 
     "Protect routes with autoLoginGuard ({ path: 'orders', canActivate: [autoLoginGuard], component: Orders }) " +
       'and use inject(OidcAuth): login(), logout(), isAuthenticated(), user().',
   );
+  if (report.serverRoutesFile) {
+    steps.push(
+      `Server-side rendering: routes behind autoLoginGuard are rendered on the server (or prerendered) without the user, ` +
+        `because the guards let every request through there; the browser signs in and shows the user after hydration. ` +
+        `Give pages whose content depends on the signed-in user renderMode: RenderMode.Client in ${report.serverRoutesFile}.`,
+    );
+  }
   logger.info('Next steps:');
   steps.forEach((step, i) => logger.info(`  ${i + 1}. ${step}`));
 }

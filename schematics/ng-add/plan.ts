@@ -28,6 +28,13 @@ export interface Plan {
   readonly existingSetup: string | null;
 }
 
+/**
+ * The path of the login callback route: the route ng add adds (with
+ * authCallbackGuard), the path of the redirect URI the generated config
+ * computes, and the server route it renders in the browser only (SSR apps).
+ */
+export const CALLBACK_PATH = 'callback';
+
 export const FLOW_LABELS: Record<AuthFlow, string> = {
   'refresh-tokens': 'refresh tokens',
   'iframe-renew': 'iframe renew',

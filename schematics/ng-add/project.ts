@@ -23,6 +23,11 @@ export interface AppProject {
   /** Where `auth.config.ts` and `auth-config.module.ts` go: `<sourceRoot>/app/auth`. */
   readonly authDir: string;
   readonly staticDir: StaticDir;
+  /**
+   * The server entry of an SSR app (`main.server.ts`: the application builder's
+   * `server` option, or the `main` of an older `server` target), or `null`.
+   */
+  readonly serverMainPath: string | null;
 }
 
 /** `a/./b/` → `a/b`, `./public` → `public`, `` stays ``. */
@@ -34,6 +39,15 @@ function clean(path: string): string {
 function urlPathOf(output: unknown): string {
   const trimmed = typeof output === 'string' ? output.replace(/^\/+|\/+$/g, '') : '';
   return trimmed === '' ? '/' : `/${trimmed}/`;
+}
+
+/** The server entry (`main.server.ts`) the project builds, if it has one. */
+function findServerMain(project: ProjectDefinition): string | null {
+  const server = project.targets.get('build')?.options?.['server'];
+  if (typeof server === 'string' && server.trim() !== '') return clean(server);
+  // Before the application builder: a separate `server` target (@angular-devkit/build-angular:server).
+  const main = project.targets.get('server')?.options?.['main'];
+  return typeof main === 'string' && main.trim() !== '' ? clean(main) : null;
 }
 
 /** Finds the folder the build serves as is: the `public` folder of new apps, else `src/assets` of older ones. */
@@ -107,5 +121,6 @@ export async function resolveProject(tree: Tree, requested: string | undefined):
     mainPath,
     authDir: posix.join(sourceRoot, 'app', 'auth'),
     staticDir: findStaticDir(project, root, sourceRoot),
+    serverMainPath: findServerMain(project),
   };
 }

@@ -11,6 +11,8 @@ export class Report {
   readonly manual: string[] = [];
   /** Warnings about the result (a folder the build does not serve, a scope without offline_access). */
   readonly warnings: string[] = [];
+  /** The server routes file of an SSR app (app.routes.server.ts), once found; `null` for apps without. */
+  serverRoutesFile: string | null = null;
 }
 
 /**

@@ -21,13 +21,13 @@ import {
   usesIdentifier,
   usesImport,
 } from './ast';
-import { type Plan, flowFeatures, tsString } from './plan';
+import { CALLBACK_PATH, type Plan, flowFeatures, tsString } from './plan';
 import { type Report, attempt } from './report';
 import { type AppRoot, type Snippet, addRootImport, addRootProvider, codeBlock, insertIntoRoot, rootSources } from './root';
 
 const LIB = 'ngx-oidc';
 const HTTP = '@angular/common/http';
-const CALLBACK_ROUTE = "{ path: 'callback', canActivate: [authCallbackGuard], children: [] }";
+const CALLBACK_ROUTE = `{ path: ${tsString(CALLBACK_PATH)}, canActivate: [authCallbackGuard], children: [] }`;
 
 function hasRoot(plan: Plan): plan is Plan & { root: AppRoot } {
   return 'kind' in plan.root;
@@ -168,12 +168,19 @@ function featureCall(call: ts.CallExpression, feature: string): ts.CallExpressio
  * provideHttpClient and its withInterceptors array. AuthConfigModule:
  * provideHttpClient(withInterceptorsFromDi()) and HTTP_INTERCEPTORS with
  * AuthInterceptor (an HttpClientModule import already takes DI interceptors).
+ * A provideHttpClient it adds to a server-rendered app also gets withFetch().
  */
 export function wireHttp(plan: Plan, report: Report): Rule {
   const functional = !plan.useModule;
+  // A server-rendered app: HttpClient over fetch, as Angular recommends there (NG02801). Prerendering
+  // serves the build's own files to fetch, so an http-config app can load auth-config.json while it
+  // prerenders; over platform-server's XHR backend that load fails and so does the build.
+  const ssr = plan.project.serverMainPath !== null;
+  const fetchFeature = (use: (symbol: string, module: string) => string) => (ssr ? `${use('withFetch', HTTP)}(), ` : '');
+  const fetchText = fetchFeature((symbol) => symbol);
   const instructions = functional
-    ? `Add provideHttpClient(withInterceptors([authInterceptor()])) to the providers of ${rootName(plan)}, or authInterceptor() (from 'ngx-oidc') to your existing withInterceptors([...]).`
-    : `Add provideHttpClient(withInterceptorsFromDi()) and { provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true } to the providers of ${rootName(plan)}.`;
+    ? `Add provideHttpClient(${fetchText}withInterceptors([authInterceptor()])) to the providers of ${rootName(plan)}, or authInterceptor() (from 'ngx-oidc') to your existing withInterceptors([...]).`
+    : `Add provideHttpClient(${fetchText}withInterceptorsFromDi()) and { provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true } to the providers of ${rootName(plan)}.`;
   if (!hasRoot(plan)) {
     return () => {
       report.manual.push(`Could not register the HTTP interceptor. ${instructions}`);
@@ -190,19 +197,26 @@ export function wireHttp(plan: Plan, report: Report): Rule {
     const usesHttpClientModule = uses('HttpClientModule', fromHttp);
     const rules: Rule[] = [];
     const existing = findProvideHttpClient(tree, root);
+    if (ssr && plan.options.flow === 'http-config' && existing && !featureCall(existing.call, 'withFetch')) {
+      // The app's own HttpClient setup is its choice; the consequence is said.
+      report.warnings.push(
+        `${existing.path}: provideHttpClient(...) has no withFetch(). This server-rendered app loads ${plan.configUrl ?? 'its auth config'} ` +
+          `on the server too, and prerendering can only serve it to fetch: add withFetch() (from '${HTTP}') or the build fails while it extracts the routes.`,
+      );
+    }
 
     // A class interceptor already registered, or HttpClientModule, keeps the app on DI interceptors.
     if (functional && !usesHttpClientModule && !uses('AuthInterceptor', fromLibrary)) {
       if (!existing) {
         const snippet: Snippet = (use) =>
-          `${use('provideHttpClient', HTTP)}(${use('withInterceptors', HTTP)}([${use('authInterceptor', LIB)}()]))`;
+          `${use('provideHttpClient', HTTP)}(${fetchFeature(use)}${use('withInterceptors', HTTP)}([${use('authInterceptor', LIB)}()]))`;
         return insertOrFallback(
           tree,
           root,
           'providers',
           snippet,
           () => addRootProvider(plan.project.name, codeBlock(snippet)),
-          () => report.done.push(`Added provideHttpClient(withInterceptors([authInterceptor()])) to the providers in ${root.path}.`),
+          () => report.done.push(`Added provideHttpClient(${fetchText}withInterceptors([authInterceptor()])) to the providers in ${root.path}.`),
         );
       }
       const source = existing.call.getSourceFile();
@@ -234,14 +248,14 @@ export function wireHttp(plan: Plan, report: Report): Rule {
     if (usesHttpClientModule) {
       report.kept.push(`${root.path} imports HttpClientModule, which takes HTTP_INTERCEPTORS as it is.`);
     } else if (!existing) {
-      const snippet: Snippet = (use) => `${use('provideHttpClient', HTTP)}(${use('withInterceptorsFromDi', HTTP)}())`;
+      const snippet: Snippet = (use) => `${use('provideHttpClient', HTTP)}(${fetchFeature(use)}${use('withInterceptorsFromDi', HTTP)}())`;
       const rule = insertOrFallback(
         tree,
         root,
         'providers',
         snippet,
         () => addRootProvider(plan.project.name, codeBlock(snippet)),
-        () => report.done.push(`Added provideHttpClient(withInterceptorsFromDi()) to the providers in ${root.path}.`),
+        () => report.done.push(`Added provideHttpClient(${fetchText}withInterceptorsFromDi()) to the providers in ${root.path}.`),
       );
       if (rule) rules.push(rule);
     } else if (featureCall(existing.call, 'withInterceptorsFromDi')) {
@@ -310,15 +324,15 @@ export function addCallbackRoute(plan: Plan, report: Report): Rule {
     const found = findRoutes(tree, root);
     if ('problem' in found) throw new Error(found.problem);
     const { path, array } = found;
-    const callback = array.elements.find((e) => stringProperty(e, 'path') === 'callback');
+    const callback = array.elements.find((e) => stringProperty(e, 'path') === CALLBACK_PATH);
     if (callback) {
-      report.kept.push(`${path} already has a 'callback' route; left unchanged.`);
+      report.kept.push(`${path} already has a '${CALLBACK_PATH}' route; left unchanged.`);
       return undefined;
     }
     const wildcard = array.elements.find((e) => stringProperty(e, 'path') === '**');
     applyChanges(tree, path, [insertElement(array.getSourceFile(), array, CALLBACK_ROUTE, wildcard)]);
     ensureImports(tree, path, [{ symbol: 'authCallbackGuard', module: LIB }]);
-    report.done.push(`Added the 'callback' route (authCallbackGuard) to ${path}.`);
+    report.done.push(`Added the '${CALLBACK_PATH}' route (authCallbackGuard) to ${path}.`);
     return undefined;
   });
 }
