@@ -7,8 +7,10 @@
 //   3. ng add <tarball> --authority=http://127.0.0.1:4400 --client-id=spa --defaults;
 //   4. check the files it wrote (in the SSR app: the callback's server route,
 //      RenderMode.Client), and that a second run changes nothing;
-//   5. add a page behind autoLoginGuard that shows the user, ng build;
-//   6. serve the build on 127.0.0.1 (the static files, or the SSR app's own
+//   5. (static app) write the Vitest example of docs/testing.md (a component, and a
+//      spec using provideAuthTesting from ngx-oidc/testing) and run ng test --watch=false;
+//   6. add a page behind autoLoginGuard that shows the user, ng build;
+//   7. serve the build on 127.0.0.1 (the static files, or the SSR app's own
 //      Node server, dist/demo-ssr/server/server.mjs) and sign in to it against
 //      the e2e provider in Chromium; the protected page must show the user.
 //
@@ -20,7 +22,9 @@
 //   --ssr       only the server-rendered app (ng new --ssr)
 //   --keep      keep the temp folder even when the test passes
 //   --verbose   stream the commands' output instead of only logging it
-// Environment: REAL_NG_ADD_AUTHORITY, REAL_NG_ADD_CLIENT_ID, REAL_NG_ADD_DIST.
+// Environment: REAL_NG_ADD_AUTHORITY (default http://127.0.0.1:4400; the e2e provider
+// listens on its port, so another port there keeps the test off 4400),
+// REAL_NG_ADD_CLIENT_ID, REAL_NG_ADD_DIST.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -37,6 +41,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +63,7 @@ const LIMITS = {
   new: 12 * MINUTE,
   add: 6 * MINUTE,
   rerun: 2 * MINUTE,
+  test: 5 * MINUTE,
   build: 8 * MINUTE,
   serve: 1 * MINUTE,
   login: 2 * MINUTE,
@@ -218,6 +224,55 @@ function addSignInRoute(appDir) {
     routesPath,
     `import { autoLoginGuard } from 'ngx-oidc';\nimport { Profile } from './profile';\n${routes.replace(marker, `${marker}\n${SIGN_IN_ROUTE}`)}`,
   );
+}
+
+/**
+ * The Vitest example of docs/testing.md, as the files it names: each ```ts block
+ * of its "With Vitest" section that starts with `// src/...` is written to that
+ * path, as it is. The docs show what the real test runs, so they cannot drift.
+ */
+function vitestExample() {
+  const docs = join(workspace, 'docs', 'testing.md');
+  const section = /^## With Vitest.*$([\s\S]*?)^## /m.exec(readFileSync(docs, 'utf8'))?.[1];
+  check(section, 'docs/testing.md has no "## With Vitest" section');
+  const files = [...section.matchAll(/^```ts\n(\/\/ (src\/\S+\.ts)\n[\s\S]*?)^```$/gm)].map(([, text, path]) => ({ path, text }));
+  check(files.some((f) => f.path.endsWith('.spec.ts')), 'docs/testing.md: the "With Vitest" section has no ```ts block starting with `// src/....spec.ts`');
+  return files;
+}
+
+/**
+ * Tests the testing kit where users use it: the app's own `ng test` (Angular 21:
+ * @angular/build:unit-test, Vitest in jsdom, no browser) runs the docs' spec,
+ * which uses provideAuthTesting from ngx-oidc/testing, next to the app's own specs.
+ */
+async function testWithTestingKit(app, name) {
+  const angularJson = JSON.parse(readFileSync(join(app, 'angular.json'), 'utf8'));
+  const target = angularJson.projects?.[name]?.architect?.test;
+  check(target?.builder === '@angular/build:unit-test', `angular.json: the test target's builder is ${target?.builder ?? 'missing'}, not @angular/build:unit-test`);
+  const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+  for (const dep of ['vitest', 'jsdom']) check(pkg.devDependencies?.[dep], `package.json: ng new did not add ${dep} to devDependencies`);
+  const files = vitestExample();
+  for (const { path, text } of files) {
+    check(!existsSync(join(app, path)), `${path} already exists in the app`);
+    writeFileSync(join(app, path), text);
+  }
+  const ng = join(app, 'node_modules', '@angular', 'cli', 'bin', 'ng.js');
+  // Vitest colors its report whenever FORCE_COLOR is set, even to 0: NO_COLOR instead, for a readable failure.
+  const { FORCE_COLOR: _color, ...plain } = env;
+  const tested = await run('ng test (ngx-oidc/testing, Vitest)', process.execPath, [ng, 'test', '--watch=false'], {
+    cwd: app,
+    limit: LIMITS.test,
+    env: { ...plain, NO_COLOR: '1' },
+  });
+  // A failing test already fails the step (exit code 1). The report must also show
+  // the docs' spec with all its tests (none filtered out or skipped).
+  const output = tested.replace(/\x1b\[[0-9;]*m/g, '');
+  for (const { path, text } of files.filter((f) => f.path.endsWith('.spec.ts'))) {
+    const count = text.match(/^\s*it\(/gm)?.length ?? 0;
+    check(output.includes(`${path} (${count} tests)`), `ng test did not report ${path} with its ${count} tests`);
+  }
+  const summary = /Tests\s+(\d+) passed \((\d+)\)/.exec(output);
+  check(summary && summary[1] === summary[2], `ng test: not every test passed (${summary?.[0] ?? 'no summary'})`);
 }
 
 /**
@@ -465,6 +520,8 @@ async function runVariant(variant, { temp, tarball, hostedNg }) {
   check(changed.length === 0, `the second run changed ${changed.join(', ')}`);
   check(rerun.includes('nothing to change'), 'the second run did not say that nothing changed');
 
+  if (!variant.ssr) await testWithTestingKit(app, name);
+
   addSignInRoute(app);
   if (variant.ssr) listenOnLoopback(app);
   // The SSR build also prerenders '/' and '/signin' (the '**' entry): the app, ngx-oidc included, boots in Node.
@@ -494,9 +551,24 @@ async function runVariant(variant, { temp, tarball, hostedNg }) {
   }
 }
 
+/** Whether nothing listens on 127.0.0.1:`port` (checked up front: the servers start only after minutes of ng new). */
+function portFree(port) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
 async function main() {
   // Preflight: the package must be built, schematics included, and declare them.
   check(selected.length > 0, 'pass --static or --ssr, not both (no flag: both apps)');
+  const idpPort = Number(new URL(AUTHORITY).port);
+  check(
+    await portFree(idpPort),
+    `port ${idpPort} on 127.0.0.1, where the e2e provider would listen (${AUTHORITY}), is in use: stop what uses it, or pick another port with REAL_NG_ADD_AUTHORITY=http://127.0.0.1:<port>`,
+  );
+  for (const variant of selected) check(await portFree(variant.port), `port ${variant.port} on 127.0.0.1, where the ${variant.id} app is served, is in use`);
   check(existsSync(join(dist, 'package.json')), `dist/ngx-oidc is missing: run \`npm run build\` first.`);
   check(
     existsSync(join(dist, 'schematics', 'collection.json')),
@@ -558,7 +630,7 @@ async function main() {
 }
 
 /** The time of each step, one column per app, in the order of a run. */
-const STEP_ORDER = [/^npm pack/, /^ng new/, /^npm install/, /^ng add/, /^generated/, /^ng generate/, /^ng build/, /^serve/, /^login/];
+const STEP_ORDER = [/^npm pack/, /^ng new/, /^npm install/, /^ng add/, /^generated/, /^ng generate/, /^ng test/, /^ng build/, /^serve/, /^login/];
 const rowOf = (step) => step.replace(/^ng new \S+$/, 'ng new').replace(/^serve \(.*\)$/, 'serve');
 const rank = (row) => {
   const found = STEP_ORDER.findIndex((pattern) => pattern.test(row));

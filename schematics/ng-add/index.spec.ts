@@ -1,4 +1,5 @@
-import { type Tree } from '@angular-devkit/schematics';
+import { schema } from '@angular-devkit/core';
+import { type Tree, formats } from '@angular-devkit/schematics';
 import { SchematicTestRunner, type UnitTestTree } from '@angular-devkit/schematics/testing';
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
@@ -772,15 +773,33 @@ describe('ng add ngx-oidc: invalid input', () => {
     app = await createApp({ standalone: true });
   });
 
+  // The schema refuses these before the factory runs: interactively the prompt asks again
+  // (see 'the schema: prompts ask again' below); with flags the run stops on the field.
+  const AUTHORITY_PATTERN = /Data path "\/authority" must match pattern/;
+  const CLIENT_ID_PATTERN = /Data path "\/clientId" must match pattern/;
+  it.each<[string, NgAddOptions, string | RegExp]>([
+    ['an empty authority', { ...BASE, authority: '' }, 'Data path "/authority" must NOT have fewer than 1 characters.'],
+    ['a blank authority', { ...BASE, authority: '   ' }, AUTHORITY_PATTERN],
+    ['a relative authority', { ...BASE, authority: 'login.example.com' }, AUTHORITY_PATTERN],
+    ['http off loopback', { ...BASE, authority: 'http://login.example.com' }, AUTHORITY_PATTERN],
+    ['a host that only starts like a loopback one', { ...BASE, authority: 'http://localhost.example.com' }, AUTHORITY_PATTERN],
+    ['another scheme', { ...BASE, authority: 'ftp://login.example.com' }, AUTHORITY_PATTERN],
+    ['a query in the issuer', { ...BASE, authority: 'https://login.example.com/?tenant=1' }, AUTHORITY_PATTERN],
+    ['a fragment in the issuer', { ...BASE, authority: 'https://login.example.com/#x' }, AUTHORITY_PATTERN],
+    ['credentials in the URL', { ...BASE, authority: 'https://user:pw@login.example.com' }, AUTHORITY_PATTERN],
+    ['an empty client id', { ...BASE, clientId: '' }, 'Data path "/clientId" must NOT have fewer than 1 characters.'],
+    ['a blank client id', { ...BASE, clientId: '   ' }, CLIENT_ID_PATTERN],
+  ])('the schema rejects %s, naming the field', async (_name, options, message) => {
+    await expectRejected(app, options, message);
+  });
+
+  // What the schema lets through or cannot express (a missing value, a URL that does not parse),
+  // and every run that skips the schema, meets these checks: each message names the flag.
   it.each<[string, NgAddOptions, string | RegExp]>([
     ['no authority', { clientId: 'spa' }, '--authority is required: the issuer URL of your OpenID Provider'],
-    ['a relative authority', { ...BASE, authority: 'login.example.com' }, '--authority must be an absolute URL such as https://login.example.com (got "login.example.com")'],
-    ['http off loopback', { ...BASE, authority: 'http://login.example.com' }, '--authority must use https; plain http is only allowed for localhost, 127.0.0.1 or [::1] (got "http://login.example.com")'],
-    ['another scheme', { ...BASE, authority: 'ftp://login.example.com' }, '--authority must use https'],
-    ['a query in the issuer', { ...BASE, authority: 'https://login.example.com/?tenant=1' }, '--authority must be the issuer URL without a query or fragment'],
-    ['credentials in the URL', { ...BASE, authority: 'https://user:pw@login.example.com' }, '--authority must not contain a user name or password'],
+    ['an authority that does not parse', { ...BASE, authority: 'https://[login' }, '--authority must be an absolute URL such as https://login.example.com (got "https://[login")'],
+    ['a port out of range', { ...BASE, authority: 'http://localhost:99999' }, '--authority must be an absolute URL'],
     ['no client id', { authority: BASE.authority }, '--client-id is required and must not be empty'],
-    ['a blank client id', { ...BASE, clientId: '   ' }, '--client-id is required and must not be empty'],
     ['a scope without openid', { ...BASE, scope: 'profile email' }, '--scope must contain "openid" (got "profile email")'],
     ['a scope with a quote', { ...BASE, scope: 'openid "x"' }, '--scope contains an invalid scope token ""x""'],
     ['an http secure route off loopback', { ...BASE, secureRoutes: 'https://ok.example.com/, http://api.example.com/' }, '--secure-routes entry must use https'],
@@ -788,6 +807,21 @@ describe('ng add ngx-oidc: invalid input', () => {
     ['an unknown project', { ...BASE, project: 'nope' }, 'Project "nope" does not exist in this workspace. Applications: demo.'],
   ])('rejects %s with a clear message', async (_name, options, message) => {
     await expectRejected(app, options, message);
+  });
+
+  it.each<[string, NgAddOptions, string]>([
+    ['a blank authority', { ...BASE, authority: '   ' }, '--authority is required: the issuer URL of your OpenID Provider'],
+    ['a relative authority', { ...BASE, authority: 'login.example.com' }, '--authority must be an absolute URL such as https://login.example.com (got "login.example.com")'],
+    ['http off loopback', { ...BASE, authority: 'http://login.example.com' }, '--authority must use https; plain http is only allowed for localhost, 127.0.0.1 or [::1] (got "http://login.example.com")'],
+    ['a host that only starts like a loopback one', { ...BASE, authority: 'http://localhost.example.com' }, '--authority must use https'],
+    ['another scheme', { ...BASE, authority: 'ftp://login.example.com' }, '--authority must use https'],
+    ['a query in the issuer', { ...BASE, authority: 'https://login.example.com/?tenant=1' }, '--authority must be the issuer URL without a query or fragment'],
+    ['a fragment in the issuer', { ...BASE, authority: 'https://login.example.com/#x' }, '--authority must be the issuer URL without a query or fragment'],
+    ['credentials in the URL', { ...BASE, authority: 'https://user:pw@login.example.com' }, '--authority must not contain a user name or password'],
+    ['an empty client id', { ...BASE, clientId: '' }, '--client-id is required and must not be empty'],
+    ['a blank client id', { ...BASE, clientId: '   ' }, '--client-id is required and must not be empty'],
+  ])('the option checks behind the schema reject %s too, naming the flag', (_name, options, message) => {
+    expect(() => resolveOptions(options)).toThrow(message);
   });
 
   it('rejects an unknown flow (the schema lists the allowed values; the code names them too)', async () => {
@@ -823,6 +857,80 @@ describe('ng add ngx-oidc: invalid input', () => {
       skipRoutes: false,
       standalone: undefined,
     });
+  });
+});
+
+/**
+ * Runs the schema's prompts as `ng add` does in a terminal (@angular/cli's
+ * schematics-command-module: `registry.usePromptProvider`, an input prompt per
+ * `x-prompt` whose `validate` calls the definition's validator, built by
+ * @angular-devkit/core from the property's own schema). An answer the validator
+ * refuses is shown its message and asked again: here, the next scripted answer.
+ */
+async function runPrompts(options: NgAddOptions, answers: Record<string, string[]>) {
+  const registry = new schema.CoreSchemaRegistry(formats.standardFormats);
+  const asked: { prompt: string; answer: string; refused?: string }[] = [];
+  registry.usePromptProvider(async (definitions) => {
+    const result: Record<string, string> = {};
+    for (const definition of definitions) {
+      const queue = answers[definition.id];
+      if (queue === undefined) throw new Error(`unexpected prompt ${definition.id}: ${definition.message}`);
+      expect(definition.type).toBe('input');
+      for (;;) {
+        const answer = queue.shift();
+        if (answer === undefined) throw new Error(`${definition.id} asked again, and no answer is left`);
+        const verdict = definition.validator ? await definition.validator(String(answer)) : true;
+        if (verdict === true) {
+          asked.push({ prompt: definition.id, answer });
+          result[definition.id] = answer;
+          break;
+        }
+        asked.push({ prompt: definition.id, answer, refused: String(verdict) });
+      }
+    }
+    return result;
+  });
+  const validate = await registry.compile(JSON.parse(readFileSync(path.join(__dirname, 'schema.json'), 'utf8')) as schema.JsonSchema);
+  const result = await validate({ ...options });
+  return { asked, result };
+}
+
+/** Every option but the two asked for, so that only their prompts run. */
+const ANSWERED: NgAddOptions = { project: 'demo', flow: 'refresh-tokens', scope: '', secureRoutes: '', skipRoutes: false };
+
+describe('the schema: prompts ask again', () => {
+  it('re-asks for the issuer until it is an https URL (http on loopback), and for a non-blank client id', async () => {
+    const { asked, result } = await runPrompts(ANSWERED, {
+      '/authority': ['', '   ', 'login.example.com', 'http://login.example.com', 'https://login.example.com/?x=1', 'https://login.example.com'],
+      '/clientId': ['', '  ', 'spa'],
+    });
+    expect(asked).toEqual([
+      { prompt: '/authority', answer: '', refused: 'must NOT have fewer than 1 characters' },
+      { prompt: '/authority', answer: '   ', refused: expect.stringMatching(/^must match pattern "/) },
+      { prompt: '/authority', answer: 'login.example.com', refused: expect.stringMatching(/^must match pattern "/) },
+      { prompt: '/authority', answer: 'http://login.example.com', refused: expect.stringMatching(/^must match pattern "/) },
+      { prompt: '/authority', answer: 'https://login.example.com/?x=1', refused: expect.stringMatching(/^must match pattern "/) },
+      { prompt: '/authority', answer: 'https://login.example.com' },
+      { prompt: '/clientId', answer: '', refused: 'must NOT have fewer than 1 characters' },
+      { prompt: '/clientId', answer: '  ', refused: 'must match pattern "\\S"' },
+      { prompt: '/clientId', answer: 'spa' },
+    ]);
+    expect(result).toMatchObject({ success: true, data: { authority: 'https://login.example.com', clientId: 'spa' } });
+  });
+
+  it('takes every issuer the option checks take at the first answer (loopback http, paths, ports, spaces around)', async () => {
+    for (const authority of ['https://login.example.com', 'https://login.example.com:8443/realms/demo/', 'http://localhost:8080', 'http://127.0.0.1:4400', 'http://[::1]:4400/realms/x', ' https://login.example.com ']) {
+      const { asked } = await runPrompts(ANSWERED, { '/authority': [authority], '/clientId': ['spa'] });
+      expect(asked.filter((a) => a.refused)).toEqual([]);
+      expect(resolveOptions({ ...BASE, authority }).authority).toBe(authority.trim());
+    }
+  });
+
+  it('asks nothing for values given as flags (a bad flag is refused by the schema, not asked again)', async () => {
+    const { asked, result } = await runPrompts({ ...ANSWERED, authority: 'http://login.example.com', clientId: 'spa' }, {});
+    expect(asked).toEqual([]);
+    expect(result.success).toBe(false);
+    expect(schema.SchemaValidationException.createMessages(result.errors)).toEqual([expect.stringMatching(/^Data path "\/authority" must match pattern "/)]);
   });
 });
 
