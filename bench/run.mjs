@@ -4,6 +4,9 @@
 // and drives Debian's Chromium against the demo provider and API on loopback.
 //   node bench/run.mjs [--only=bundle,startup,interceptor,concurrency]
 //   node bench/run.mjs --report   (re-render BENCHMARKS.md from bench/results.json)
+// A subset run keeps the previous results (bench/results.json) of the benches it
+// does not run, with the run they come from in `carried`, so BENCHMARKS.md keeps
+// every table and says which ones are older.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
@@ -24,8 +27,24 @@ if (process.argv.includes('--report')) {
   process.exit(0);
 }
 
+const SECTIONS = ['bundle', 'startup', 'interceptor', 'concurrency'];
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+for (const name of only ?? []) if (!SECTIONS.includes(name)) throw new Error(`bench: unknown benchmark "${name}" in --only (${SECTIONS.join(', ')})`);
 const wanted = (name) => !only || only.includes(name);
+
+/** The apps built for the browser benchmarks (each is served on its own origin, bench/lib/stack.mjs). */
+const BROWSER_APPS = ['baseline', 'ngx-oidc', 'ngx-oidc-dpop', 'auth-oidc-client', 'oauth2-oidc'];
+/** The bundle table: the first is the baseline the deltas are taken against. */
+const BUNDLE_APPS = ['baseline', 'ngx-oidc', 'ngx-oidc-dpop', 'ngx-oidc-full', 'auth-oidc-client', 'oauth2-oidc'];
+
+/** The results of the previous run, if any, for the benches a subset run leaves out. */
+function previousResults() {
+  try {
+    return JSON.parse(readFileSync(join(BENCH, 'results.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
 
 function sh(command, args, cwd = ROOT) {
   const r = spawnSync(command, args, { cwd, stdio: 'inherit', env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
@@ -43,13 +62,14 @@ sh('bash', ['e2e/ensure-chromium.sh']);
 sh('npm', ['run', 'build']);
 
 const results = { started: new Date().toISOString() };
+const previous = only ? previousResults() : undefined;
 if (wanted('bundle')) {
-  results.bundle = bundleTable(['baseline', 'ngx-oidc', 'ngx-oidc-full', 'auth-oidc-client', 'oauth2-oidc']);
+  results.bundle = bundleTable(BUNDLE_APPS);
   for (const r of results.bundle) console.log(bundleLine(r));
 } else {
   // The browser benchmarks need the apps built all the same.
   const { buildApp } = await import('./lib/bundle.mjs');
-  for (const name of ['baseline', 'ngx-oidc', 'auth-oidc-client', 'oauth2-oidc']) buildApp(name);
+  for (const name of BROWSER_APPS) buildApp(name);
 }
 
 let chromiumVersion = 'not run';
@@ -63,6 +83,22 @@ if (wanted('startup') || wanted('interceptor') || wanted('concurrency')) {
   } finally {
     await stack.close();
   }
+}
+
+// Benches not run this time: the previous results, marked with the run they come from.
+const carried = {};
+for (const name of SECTIONS) {
+  if (wanted(name) || !previous?.[name]) continue;
+  results[name] = previous[name];
+  carried[name] = previous.carried?.[name] ?? previous.started;
+}
+if (Object.keys(carried).length) {
+  results.carried = carried;
+  console.log(`bench: kept the previous results of ${Object.entries(carried).map(([k, v]) => `${k} (run of ${v})`).join(', ')}`);
+}
+// No browser bench this time: the Chromium of the run the browser tables come from.
+if (chromiumVersion === 'not run' && previous?.environment?.chromium && ['startup', 'interceptor', 'concurrency'].some((n) => carried[n])) {
+  chromiumVersion = previous.environment.chromium;
 }
 
 results.environment = {

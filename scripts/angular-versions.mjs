@@ -46,11 +46,11 @@ const fresh = process.argv.includes('--fresh');
  * `node`: null is the Node running this script; else the `node` npm package's version.
  */
 const VERSIONS = [
-  { major: 20, cli: '20.3.41', node: null, port: 4521 },
-  { major: 22, cli: '22.2.7', node: '22.23.3', port: 4522 },
+  { major: 20, cli: '20.3.41', node: null, port: 4651 },
+  { major: 22, cli: '22.2.7', node: '22.23.3', port: 4652 },
 ];
 /** The e2e provider of this test; the apps are on the VERSIONS' ports. Clear of the demo, e2e and real-ng-add ports. */
-const IDP_PORT = 4520;
+const IDP_PORT = 4650;
 const AUTHORITY = `http://127.0.0.1:${IDP_PORT}`;
 const CLIENT_ID = 'spa';
 

@@ -6,12 +6,15 @@ import { BENCH } from './paths.mjs';
 // The bundle goals, in bytes gzip added over the baseline (budget.json, the one place they are written).
 const { goals: GOALS } = JSON.parse(readFileSync(join(BENCH, 'budget.json'), 'utf8'));
 const PEERS = ['auth-oidc-client', 'oauth2-oidc'];
+/** The interceptor ratio the DPoP app aims at (issue 10: one ES256 signature per request). */
+const DPOP_INTERCEPTOR_GOAL = 1.1;
 
 const kB = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
 const signed = (bytes) => `${bytes >= 0 ? '+' : ''}${kB(bytes)}`;
 const LABELS = {
   baseline: 'baseline (router + HttpClient)',
   'ngx-oidc': 'ngx-oidc, refresh tokens',
+  'ngx-oidc-dpop': 'ngx-oidc, refresh tokens + withDPoP()',
   'ngx-oidc-full': 'ngx-oidc, every feature (PAR, iframe renew, check session, userinfo)',
   'auth-oidc-client': 'angular-auth-oidc-client',
   'oauth2-oidc': 'angular-oauth2-oidc',
@@ -37,7 +40,25 @@ function bundleSection(rows) {
       `| ${LABELS[r.name] ?? r.name} | ${na(r.initial?.raw, kB)} | ${na(r.initial?.gzip, kB)} | ${kB(r.total.raw)} | ${kB(r.total.gzip)} | ${na(r.added.initialRaw, signed)} | ${na(r.added.initialGzip, signed)} | ${signed(r.added.totalRaw)} | ${signed(r.added.totalGzip)} | ${files} |`,
     );
   }
-  return `${lines.join('\n')}\n`;
+  const dpop = dpopBundleDelta(rows);
+  const dpopText = dpop
+    ? `\nWhat \`withDPoP()\` adds: the DPoP app minus the refresh-token app (the same app plus \`withDPoP()\` from \`ngx-oidc/dpop\`, as the provider's \`spa-dpop\` client): ${signed(dpop.initialGzip)} gzip (${signed(dpop.initialRaw)} raw) initial, ${signed(dpop.totalGzip)} gzip (${signed(dpop.totalRaw)} raw) total.\n`
+    : '';
+  return `${lines.join('\n')}\n${dpopText}`;
+}
+
+/** The bytes the DPoP app has over the refresh-token app of the same run (what withDPoP() adds), or undefined. */
+function dpopBundleDelta(rows) {
+  const all = rows.map(bundleRow);
+  const app = all.find((r) => r.name === 'ngx-oidc');
+  const dpop = all.find((r) => r.name === 'ngx-oidc-dpop');
+  if (!app?.initial || !dpop?.initial) return undefined;
+  return {
+    initialRaw: dpop.initial.raw - app.initial.raw,
+    initialGzip: dpop.initial.gzip - app.initial.gzip,
+    totalRaw: dpop.total.raw - app.total.raw,
+    totalGzip: dpop.total.gzip - app.total.gzip,
+  };
 }
 
 function bundleTargets(rows) {
@@ -60,6 +81,8 @@ function bundleTargets(rows) {
   if (peer && total >= peer.added.totalGzip) missed.push(`${total - peer.added.totalGzip} B over ${LABELS[peer.name]}`);
   const peerText = peer ? `, below the smallest peer: ${LABELS[peer.name]} adds ${B(peer.added.totalGzip)}` : '';
   out.push(`- Bundle, total: with its lazy chunks it adds ${B(total)} gzip (target: at most 15.8 kB = ${goal} B${peerText}) — ${missed.length ? `missed: ${missed.join('; ')}` : 'met'}.`);
+  const dpop = dpopBundleDelta(rows);
+  if (dpop) out.push(`- Bundle, DPoP: \`withDPoP()\` adds ${B(dpop.initialGzip)} gzip initial and ${B(dpop.totalGzip)} gzip total to the refresh-token app (no target; an app without it is held by the budget in \`npm test\`).`);
   return out;
 }
 
@@ -77,9 +100,21 @@ function startupSection(s) {
 
 function interceptorSection(s) {
   if (!s) return '_Not run._\n';
-  const lines = ['| app | ms for the run (median) | ratio to no interceptor | requests that carried a token |', '| --- | ---: | ---: | ---: |'];
-  for (const r of s.rows) lines.push(`| ${LABELS[r.name] ?? r.name} | ${r.ms.toFixed(0)} | ${r.ratio.toFixed(3)} | ${r.withToken} / ${s.count} |`);
-  return `${s.count} sequential GETs, ${s.rounds} interleaved rounds after a warm-up; the ratio moves by a few percent between runs on this machine.\n\n${lines.join('\n')}\n`;
+  const lines = [
+    '| app | ms for the run (median) | ratio to no interceptor | median of per-round ratios (min–max) | requests that carried a token | Authorization sent |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+  ];
+  const paired = (r) =>
+    r.pairedRatio === undefined ? 'n/a' : `${r.pairedRatio.toFixed(3)}${r.pairedRange && r.name !== 'baseline' ? ` (${r.pairedRange[0].toFixed(2)}–${r.pairedRange[1].toFixed(2)})` : ''}`;
+  const load = s.load
+    ? ` The machine's 1-minute load average (${s.load.cores} cores) at the start of each round and at the end: ${s.load.oneMinute.map((l) => l.toFixed(2)).join(', ')}; other work on it makes the rounds differ.`
+    : '';
+  const scheme = (r) => (r.scheme === undefined ? 'n/a' : r.scheme === 'none' ? 'none' : r.proofAlg ? `${r.scheme} + proof (${r.proofAlg})` : r.scheme);
+  for (const r of s.rows) lines.push(`| ${LABELS[r.name] ?? r.name} | ${r.ms.toFixed(0)} | ${r.ratio.toFixed(3)} | ${paired(r)} | ${r.withToken} / ${s.count} | ${scheme(r)} |`);
+  const checked = s.warmUp
+    ? ` The headers the browser sent were read during the warm-up (${s.warmUp} requests per app) and in ${s.checkedAfter} more after the timed rounds, never during them: each app sent the scheme shown on every request (the DPoP app a new DPoP proof on each), or the run would have failed.`
+    : '';
+  return `${s.count} sequential GETs, ${s.rounds} interleaved rounds after a warm-up; the ratio moves by a few percent between runs on this machine when it is quiet, by far more when other work runs on it (see the load average below). The ratio is the app's median over the baseline's; the per-round ratios are each round's time over the baseline's in the same round (the two ran one after the other, under the same load), and their median.${checked}${load}\n\n${lines.join('\n')}\n`;
 }
 
 function concurrencySection(s) {
@@ -98,19 +133,31 @@ function targets(results) {
   if (start) out.push(`- Start-up for a returning user: ${start.returning.requests} requests to the provider (target: 0) — ${start.returning.maxRequests === 0 ? 'met' : 'missed'}.`);
   const icp = results.interceptor?.rows.find((r) => r.name === 'ngx-oidc');
   if (icp) out.push(`- Interceptor: ${((icp.ratio - 1) * 100).toFixed(1)}% over no interceptor (target: within 2%) — ${icp.ratio <= 1.02 ? 'met' : 'missed'}.`);
+  const dpop = results.interceptor?.rows.find((r) => r.name === 'ngx-oidc-dpop');
+  if (dpop) out.push(`- Interceptor with DPoP: ratio ${dpop.ratio.toFixed(3)} to no interceptor (target: at most ${DPOP_INTERCEPTOR_GOAL.toFixed(2)}, one ES256 signature per request) — ${dpop.ratio <= DPOP_INTERCEPTOR_GOAL ? 'met' : 'missed'}.`);
   const conc = results.concurrency?.rows.find((r) => r.label === 'ngx-oidc');
   if (conc) out.push(`- Concurrency: ${conc.refreshRequests} token request(s), ${conc.invalidGrant} invalid_grant (target: exactly 1 and 0) — ${conc.refreshRequests === 1 && conc.invalidGrant === 0 ? 'met' : 'missed'}.`);
   return out.join('\n');
 }
 
+/** The line under a section's heading when its results come from an earlier run than this one. */
+function carriedNote(results, name) {
+  const from = results.carried?.[name];
+  return from ? `_Not re-run in the run of ${results.started}: these results are from the run of ${from} (bench/results.json)._\n\n` : '';
+}
+
 export function renderReport(results) {
   const env = results.environment;
+  const carried = Object.entries(results.carried ?? {});
+  const carriedText = carried.length
+    ? ` That run measured only part of the benches (\`--only\`); ${carried.map(([name, from]) => `${name} is from the run of ${from}`).join(', ')}, as marked under each heading.`
+    : '';
   const packages = Object.entries(env.packages).map(([k, v]) => `${k} ${v}`).join(', ');
   return `# Benchmarks
 
 ngx-oidc against the two Angular peers, side by side, in one run on one
 machine. Re-run with \`npm run bench\` (it rewrites this file and
-\`bench/results.json\`). Generated ${results.started}.
+\`bench/results.json\`). Generated ${results.started}.${carriedText}
 
 Machine: ${env.cpu}, ${env.memory}, ${env.os}. Node ${env.node}, Chromium ${env.chromium}.
 Packages: ${packages}.
@@ -124,8 +171,11 @@ ${targets(results)}
 Minimal production apps (\`ng build\`, esbuild builder, zoneless) that differ
 only in the auth library: the baseline has the router and HttpClient; each
 library app adds code flow with refresh tokens, an auto-login guard, the
-callback handling and the library's interceptor (\`bench/apps/\`). Raw and
-gzip (level 9, each file on its own, summed); kB = 1000 bytes.
+callback handling and the library's interceptor (\`bench/apps/\`). The
+\`withDPoP()\` row is the refresh-token app plus \`withDPoP()\` (and the client
+id \`spa-dpop\`), nothing else (\`bench/apps/ngx-oidc-dpop\`), so its difference
+to that app is what DPoP adds.
+Raw and gzip (level 9, each file on its own, summed); kB = 1000 bytes.
 
 - Initial: the JavaScript a page loads before the app runs, so on every visit,
   a returning user's included: the scripts in \`index.html\` and every chunk
@@ -136,7 +186,7 @@ gzip (level 9, each file on its own, summed); kB = 1000 bytes.
   \`import()\`, loaded when the app first needs them) included.
 - Added: over the baseline.
 
-${bundleSection(results.bundle)}
+${carriedNote(results, 'bundle')}${bundleSection(results.bundle)}
 ## 2. Start-up
 
 In Chromium against the demo provider. Returning user: a valid session is
@@ -146,14 +196,17 @@ the provider meanwhile (and 300 ms after). Login callback: from the
 provider's redirect to the callback URL until signed in, and the provider
 requests made after that redirect.
 
-${startupSection(results.startup)}
+${carriedNote(results, 'startup')}${startupSection(results.startup)}
 ## 3. Interceptor cost
 
 HttpClient GETs to a loopback endpoint, one after another, in Chromium: the
 baseline app has no interceptor; each library app attaches its token (the
-endpoint reports whether a bearer token came).
+endpoint answers at once, without verifying, and reports whether a token came,
+Bearer or DPoP). The \`withDPoP()\` app sends its DPoP-bound token as
+\`Authorization: DPoP\` with a new proof per request (an ES256 signature with
+WebCrypto and the token's hash, RFC 9449 7), in the same interleaved rounds.
 
-${interceptorSection(results.interceptor)}
+${carriedNote(results, 'interceptor')}${interceptorSection(results.interceptor)}
 ## 4. Refresh under concurrency
 
 Three tabs share one session in localStorage, with 10-second access tokens.
@@ -162,7 +215,7 @@ provider, then all wake at once and each sends 50 concurrent requests to the
 API, which verifies every token. A rotated refresh token used twice gets
 \`invalid_grant\`.
 
-${concurrencySection(results.concurrency)}
+${carriedNote(results, 'concurrency')}${concurrencySection(results.concurrency)}
 ## Method and caveats
 
 - Every app uses localStorage for tokens so that tabs share them, and each
@@ -190,6 +243,16 @@ ${concurrencySection(results.concurrency)}
   renewed. angular-auth-oidc-client's \`useRefreshTokenLock\` (default off)
   serialises its timer refreshes across tabs with Web Locks.
 - angular-oauth2-oidc has no route guard; its app has the usual few-line one.
+- The DPoP rows: \`bench/apps/ngx-oidc-dpop\` signs in as the provider's
+  \`spa-dpop\` client, whose tokens must be DPoP-bound and whose proofs must
+  carry a provider nonce (its first token request is answered
+  \`use_dpop_nonce\` and retried); its key pair is made at login and kept in
+  IndexedDB. The ping does not ask for a nonce, so there is no retry in the
+  timed requests. It is in the bundle table and the interceptor run only, not
+  in start-up or concurrency. \`withDPoP()\` imports jose's signing statically
+  (a proof goes with the very first token request), so the chunk esbuild makes
+  for jose, which the ID token verification shares, is initial in the DPoP app
+  instead of lazy: it adds more initial bytes than total bytes.
 - Timings are of this machine in this run; compare within a table, not
   across runs.
 `;

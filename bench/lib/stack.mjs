@@ -8,10 +8,15 @@ import { startAppServer } from '../../e2e/app-server.mjs';
 import { startIdp } from '../../e2e/idp/provider.mjs';
 import { BENCH } from './paths.mjs';
 
-/** The apps the browser benchmarks drive, and their ports. */
+/**
+ * The apps the browser benchmarks drive, and their ports. Every origin here is
+ * registered at the provider (redirect URIs of each client, `spa-dpop`
+ * included) and allowed by the API's CORS.
+ */
 export const APPS = {
   baseline: 4500,
   'ngx-oidc': 4510,
+  'ngx-oidc-dpop': 4540,
   'auth-oidc-client': 4520,
   'oauth2-oidc': 4530,
 };
