@@ -74,3 +74,4 @@ export { isSecureRoute } from './lib/core/secure-routes';
 // For the ngx-oidc/dpop entry point only; not part of the supported API.
 export { base64url as ɵbase64url, randomString as ɵrandomString, sha as ɵsha } from './lib/core/random';
 export { readOAuthError as ɵreadOAuthError } from './lib/core/http';
+export { lazy as ɵlazy } from './lib/core/lazy';

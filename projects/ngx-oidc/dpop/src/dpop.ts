@@ -1,14 +1,22 @@
-import { type JWK, SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
+import type { JWK } from 'jose';
 import {
   type DPoPPort,
   type OidcHttpResponse,
   OidcError,
   ɵbase64url as base64url,
+  ɵlazy as lazy,
   ɵrandomString as randomString,
   ɵreadOAuthError as readOAuthError,
   ɵsha as sha,
 } from 'ngx-oidc';
 import type { DPoPKeyStore } from './dpop-keys';
+
+/**
+ * jose (JWK export, thumbprints, signing), loaded on first use: it is not in
+ * the JavaScript an app needs before it renders, and a DPoP session starts
+ * loading it as soon as its port is made (see {@link dpopPort}).
+ */
+const loadJose = lazy(() => import('./jose-sign'));
 
 /**
  * DPoP (RFC 9449): proofs of possession of a key the page cannot export, so
@@ -74,10 +82,18 @@ export async function generateDPoPKey(alg: DPoPAlg = 'ES256'): Promise<DPoPKey> 
   return { alg, privateKey: pair.privateKey, publicKey: pair.publicKey };
 }
 
+const exportedJwks = new WeakMap<CryptoKey, JWK>();
+
 /** The public key as a JWK with its required members only (RFC 7638 3.2). */
 export async function publicJwk(key: DPoPKey): Promise<JWK> {
-  const { kty, crv, x, y, n, e } = await exportJWK(key.publicKey);
-  return Object.fromEntries(Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined)) as JWK;
+  // Every proof carries it: exported once per key, not once per request.
+  let jwk = exportedJwks.get(key.publicKey);
+  if (!jwk) {
+    const { kty, crv, x, y, n, e } = await (await loadJose()).exportJWK(key.publicKey);
+    jwk = Object.fromEntries(Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined)) as JWK;
+    exportedJwks.set(key.publicKey, jwk);
+  }
+  return { ...jwk };
 }
 
 /**
@@ -85,7 +101,8 @@ export async function publicJwk(key: DPoPKey): Promise<JWK> {
  * authorization request (RFC 9449 10) and the `cnf.jkt` of bound tokens (6.1).
  */
 export async function dpopThumbprint(key: DPoPKey): Promise<string> {
-  return calculateJwkThumbprint(await publicJwk(key), 'sha256');
+  const jwk = await publicJwk(key);
+  return (await loadJose()).calculateJwkThumbprint(jwk, 'sha256');
 }
 
 /**
@@ -126,7 +143,8 @@ export async function createDPoPProof(key: DPoPKey, request: DPoPProofRequest): 
   if (request.nonce !== undefined) claims['nonce'] = request.nonce;
   // RFC 9449 4.2: ath is the base64url SHA-256 of the ASCII access token.
   if (request.accessToken !== undefined) claims['ath'] = base64url(await sha(256, request.accessToken));
-  return new SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: await publicJwk(key) }).sign(key.privateKey);
+  const [{ SignJWT }, jwk] = await Promise.all([loadJose(), publicJwk(key)]);
+  return new SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk }).sign(key.privateKey);
 }
 
 /**
@@ -180,6 +198,8 @@ export interface DPoPPortOptions {
 /** A {@link DPoPPort} over a key store: one key per config id, shared by the tabs that share the store. */
 export function dpopPort(options: DPoPPortOptions): DPoPPort {
   const { store, configId, now } = options;
+  // The first proof (the API call a returning user makes, or a login) should not wait for jose.
+  void loadJose().catch(() => undefined);
   const nonces = new DPoPNonces();
   let current: Promise<DPoPKey> | undefined;
 

@@ -1,0 +1,6 @@
+/**
+ * The parts of jose that DPoP uses, in a module of its own so that
+ * `import('./jose-sign')` loads them lazily and the app's builder keeps only
+ * these (a dynamic `import('jose')` would bring all of jose).
+ */
+export { SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
