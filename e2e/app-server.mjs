@@ -20,6 +20,8 @@ export function demoConfig(flow, { appOrigin, issuer, apiUrl, apiOrigin }) {
     authority: issuer,
     redirectUrl: `${appOrigin}/callback`,
     postLogoutRedirectUri: `${appOrigin}/`,
+    // Where the popup of loginWithPopup() comes back: the package's static page.
+    popupRedirectUrl: `${appOrigin}/popup-callback.html`,
     secureRoutes: [`${apiOrigin}/api/`],
     // localStorage shares the session between tabs (the demo shows tab sync); the library's default is sessionStorage.
     storage: 'localStorage',

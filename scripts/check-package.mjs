@@ -14,7 +14,7 @@ for (const key of ['types', 'default']) {
   if (!root?.[key] || !existsSync(`${dist}${root[key]}`)) problems.push(`exports["."].${key} missing or absent on disk`);
 }
 if (!pkg.dependencies?.jose) problems.push('jose must be a dependency');
-if (!existsSync(`${dist}silent-renew.html`)) problems.push('silent-renew.html must ship with the package');
+for (const page of ['silent-renew.html', 'popup-callback.html']) if (!existsSync(`${dist}${page}`)) problems.push(`${page} must ship with the package`);
 for (const file of ['README.md', 'LICENSE']) if (!existsSync(`${dist}${file}`)) problems.push(`${file} must ship with the package`);
 if (pkg.schematics !== './schematics/collection.json' || !existsSync(`${dist}schematics/collection.json`)) {
   problems.push('the ng add collection must ship in schematics/ and be declared in "schematics"');

@@ -1,13 +1,14 @@
 // Test-only fault injection for the demo provider: a hook in front of
 // oidc-provider that counts every request per path (and per grant type on
 // /token) and, when a test asks for it, answers 503 with Retry-After, hangs,
-// resets the connection or answers an HTML page instead of the provider.
+// resets the connection or answers an HTML page instead of the provider, or
+// lets the provider answer with a Cross-Origin-Opener-Policy header added.
 // Tests drive it over HTTP on its own loopback port (see e2e/README.md);
 // only the e2e suite's global setup starts it, never `npm start`.
 import { createServer } from 'node:http';
 
 /** What a fault does to a matching request. */
-export const FAULT_MODES = ['unavailable', 'hang', 'reset', 'garbage'];
+export const FAULT_MODES = ['unavailable', 'hang', 'reset', 'garbage', 'coop'];
 
 const FORM_LIMIT = 56 * 1024;
 const LOG_LIMIT = 2000;
@@ -40,7 +41,7 @@ function parseRule(input, id) {
   if (typeof input !== 'object' || input === null) throw new Error('a fault is an object');
   const paths = Array.isArray(input.path) ? input.path : [input.path];
   if (paths.length === 0 || !paths.every((p) => typeof p === 'string' && p.startsWith('/'))) {
-    throw new Error('fault "path" must be a path such as "/token", or a list of them');
+    throw new Error('fault "path" must be a path such as "/token" (or a prefix such as "/interaction/*"), or a list of them');
   }
   if (!FAULT_MODES.includes(input.mode)) throw new Error(`fault "mode" must be one of ${FAULT_MODES.join(', ')}`);
   const when = input.when ?? {};
@@ -67,7 +68,8 @@ function parseRule(input, id) {
 }
 
 function matches(rule, request) {
-  if (!rule.paths.includes(request.path)) return false;
+  // A path ending in `*` is a prefix ("/interaction/*": every sign-in page).
+  if (!rule.paths.some((p) => (p.endsWith('*') ? request.path.startsWith(p.slice(0, -1)) : p === request.path))) return false;
   if (rule.remaining !== null && rule.remaining <= 0) return false;
   if (rule.when.method && rule.when.method !== request.method) return false;
   for (const [key, value] of Object.entries(rule.when.form)) if (request.form.get(key) !== String(value)) return false;
@@ -168,6 +170,11 @@ export function createFaultHook({ appOrigins, log = () => undefined }) {
         ...(rule ? { fault: rule.mode } : {}),
         at: Date.now(),
       });
+    }
+    if (rule?.mode === 'coop') {
+      // The provider answers, with COOP: a popup that navigates here is cut off from its opener.
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      return pass();
     }
     if (rule) return apply(rule, req, res);
     return pass();

@@ -66,7 +66,8 @@ export async function startIdp({
     application_type: 'web',
     response_types: ['code'],
     grant_types: ['authorization_code', 'refresh_token'],
-    redirect_uris: callbacks('/callback'),
+    // The app's callback route, and the popup page of loginWithPopup() (the package's popup-callback.html).
+    redirect_uris: [...callbacks('/callback'), ...callbacks('/popup-callback.html')],
     post_logout_redirect_uris: callbacks('/'),
     ...extra,
   });
@@ -79,7 +80,7 @@ export async function startIdp({
       publicClient('spa-iframe', {
         grant_types: ['authorization_code'],
         // The static page the library ships, or the app's own route (SilentRenewComponent).
-        redirect_uris: [...callbacks('/callback'), ...callbacks('/silent-renew.html'), ...callbacks('/silent-renew')],
+        redirect_uris: [...callbacks('/callback'), ...callbacks('/popup-callback.html'), ...callbacks('/silent-renew.html'), ...callbacks('/silent-renew')],
       }),
       publicClient('spa-par', { require_pushed_authorization_requests: true }),
       // RFC 9449: this client's tokens must be DPoP-bound (a request without a proof is refused).

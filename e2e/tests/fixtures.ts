@@ -99,13 +99,14 @@ export const FAULTS = `http://127.0.0.1:${PORTS.faults}`;
 /**
  * What a fault does: `unavailable` answers `status` (503) with `Retry-After`,
  * `hang` never answers (the socket is held until the faults are cleared),
- * `reset` destroys the connection, `garbage` answers 200 with an HTML page.
+ * `reset` destroys the connection, `garbage` answers 200 with an HTML page,
+ * `coop` lets the provider answer with `Cross-Origin-Opener-Policy: same-origin` added.
  */
-export type FaultMode = 'unavailable' | 'hang' | 'reset' | 'garbage';
+export type FaultMode = 'unavailable' | 'hang' | 'reset' | 'garbage' | 'coop';
 
 /** One fault at the provider. */
 export interface Fault {
-  /** The provider path(s), such as `/token` or `/.well-known/openid-configuration`. */
+  /** The provider path(s), such as `/token` or `/.well-known/openid-configuration`; a trailing `*` matches a prefix (`/interaction/*`). */
   readonly path: string | readonly string[];
   readonly mode: FaultMode;
   /** `unavailable` only: the status (default 503). */

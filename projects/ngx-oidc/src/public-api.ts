@@ -42,6 +42,7 @@ export {
   withCheckSession,
   withPushedAuthorizationRequests,
   withSilentRenewIframe,
+  withPopupLogin,
   type AuthFeature,
   AuthFeatureKind,
 } from './lib/angular/provide-auth';
@@ -55,18 +56,28 @@ export {
   AUTH_REDIRECT,
   AUTH_PAR,
   AUTH_IFRAME_RENEW,
+  AUTH_POPUP_LOGIN,
   AUTH_DPOP,
   type AuthConfigLoader,
   type DPoPFeature,
 } from './lib/angular/tokens';
 
 // Angular: the service, guards, interceptor, components
-export { OidcAuth, injectAuth, type AuthUser, type AuthStatus, type LoginOptions, type LogoutOptions } from './lib/angular/oidc-auth';
+export {
+  OidcAuth,
+  injectAuth,
+  type AuthUser,
+  type AuthStatus,
+  type LoginOptions,
+  type PopupLoginOptions,
+  type LogoutOptions,
+} from './lib/angular/oidc-auth';
 export type { StandardClaims } from './lib/core/claims';
 export type { AuthEvent, AuthEventType } from './lib/angular/events';
 export { authCallbackGuard, autoLoginGuard, authGuard, isSafeReturnUrl } from './lib/angular/guards';
 export { authInterceptor, AuthInterceptor, SKIP_AUTH, NAVIGATE_ON_AUTH_ERROR } from './lib/angular/interceptor';
 export { SilentRenewComponent, postSilentRenewResult, SILENT_RENEW_MESSAGE, type SilentRenewMessage } from './lib/angular/silent-renew';
+export { PopupCallbackComponent, postPopupResult, POPUP_MESSAGE, POPUP_CHANNEL, type PopupMessage } from './lib/angular/popup-login';
 export { isSecureRoute } from './lib/core/secure-routes';
 
 // Testing: see the ngx-oidc/testing entry point (provideAuthTesting, AuthTestingController, provideAuthTestingBackend).

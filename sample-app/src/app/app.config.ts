@@ -6,6 +6,7 @@ import {
   provideAuth,
   withCheckAuthOnStartup,
   withHttpConfigLoader,
+  withPopupLogin,
   withPushedAuthorizationRequests,
   withSilentRenewIframe,
 } from 'ngx-oidc';
@@ -25,6 +26,8 @@ export const appConfig: ApplicationConfig = {
       // The demo's server picks the flow at run time, so every flow's code is in.
       withPushedAuthorizationRequests(),
       withSilentRenewIframe(),
+      // "Sign in with a popup": the popup comes back to popup-callback.html (popupRedirectUrl).
+      withPopupLogin(),
       // DPoP (RFC 9449) for configs with useDPoP (the dpop flow); the others keep Bearer tokens.
       withDPoP(),
     ),

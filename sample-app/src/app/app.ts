@@ -49,6 +49,12 @@ export class App {
     void this.auth.login();
   }
 
+  /** Runs in the click itself: the browser opens the popup only while it handles the user's click. */
+  protected loginWithPopup(): void {
+    // A failure shows in auth-error (auth.error()); nothing else to do here.
+    this.auth.loginWithPopup().catch(() => undefined);
+  }
+
   protected logout(): void {
     void this.auth.logout();
   }

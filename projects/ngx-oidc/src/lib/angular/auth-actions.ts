@@ -46,12 +46,7 @@ export async function finishLogin(auth: Auth, url: string): Promise<LoginResult>
   scrubAddressBar(auth);
   try {
     const result = await session.finishLogin(url);
-    auth.loginFailed = false;
-    auth.errorState.set(null);
-    auth.renewalPhase.set(null);
-    auth.setSession(result.session);
-    auth.emit({ type: 'TokenReceived' });
-    auth.channel?.post({ type: 'session' });
+    loggedIn(auth, result.session);
     return result;
   } catch (e) {
     // A replayed or forged response never touches a session that already exists.
@@ -64,6 +59,16 @@ export async function finishLogin(auth: Auth, url: string): Promise<LoginResult>
   }
 }
 
+
+/** A login finished (by redirect or popup): the signals, the events and the other tabs follow. */
+export function loggedIn(auth: Auth, session: AuthSession): void {
+  auth.loginFailed = false;
+  auth.errorState.set(null);
+  auth.renewalPhase.set(null);
+  auth.setSession(session);
+  auth.emit({ type: 'TokenReceived' });
+  auth.channel?.post({ type: 'session' });
+}
 
 /** Removes the authorization response from the address bar (no code or state in history). */
 function scrubAddressBar(auth: Auth): void {

@@ -33,7 +33,7 @@ export type AuthModuleOptions = (
   readonly checkAuthOnStartup?: boolean;
   /** A custom storage. */
   readonly storage?: AuthStorage;
-  /** More features, such as `withPushedAuthorizationRequests()`, `withSilentRenewIframe()` or `withDPoP()` (from `ngx-oidc/dpop`). */
+  /** More features, such as `withPushedAuthorizationRequests()`, `withSilentRenewIframe()`, `withPopupLogin()` or `withDPoP()` (from `ngx-oidc/dpop`). */
   readonly features?: readonly AuthFeature[];
 };
 

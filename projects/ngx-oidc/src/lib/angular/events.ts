@@ -23,11 +23,11 @@ export type AuthEvent =
       readonly isAuthenticated: boolean;
     }
   | {
-      /** The browser is about to go to the provider's login page. */
+      /** The browser (or the popup of `loginWithPopup()`) is about to go to the provider's login page. */
       readonly type: 'LoginStarted';
     }
   | {
-      /** A login callback succeeded: new tokens, checked and stored. */
+      /** A login succeeded (a redirect callback or a popup login): new tokens, checked and stored. */
       readonly type: 'TokenReceived';
     }
   | {

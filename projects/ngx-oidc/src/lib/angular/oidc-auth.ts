@@ -28,6 +28,7 @@ import {
   AUTH_FETCH,
   AUTH_IFRAME_RENEW,
   AUTH_PAR,
+  AUTH_POPUP_LOGIN,
   AUTH_RANDOM,
   AUTH_REDIRECT,
   AUTH_STORAGE,
@@ -49,6 +50,16 @@ export interface LoginOptions {
   readonly returnUrl?: string;
   /** `prompt`, such as `login` to force the provider to ask again. */
   readonly prompt?: string;
+}
+
+/** Options for {@link OidcAuth.loginWithPopup}. */
+export interface PopupLoginOptions {
+  /** Extra authorization request parameters for this login. */
+  readonly customParams?: Readonly<Record<string, string | number | boolean>>;
+  /** `prompt`, such as `login` to force the provider to ask again, or `select_account`. */
+  readonly prompt?: string;
+  /** The `window.open` features of the popup. Default: 500 × 640 pixels, centred on the app's window. */
+  readonly windowFeatures?: string;
 }
 
 /** Options for {@link OidcAuth.logout}. */
@@ -112,6 +123,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   /** @internal */
   readonly iframeRenew = inject(AUTH_IFRAME_RENEW);
   private readonly checkSessionEnabled = inject(AUTH_CHECK_SESSION);
+  private readonly popupLogin = inject(AUTH_POPUP_LOGIN);
   /** @internal DPoP, when `withDPoP()` is in: the interceptor sends bound tokens with it. */
   readonly dpop: DPoPFeature | null = inject(AUTH_DPOP);
   /** @internal The DPoP port of the loaded config. */
@@ -353,6 +365,23 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   async login(options: LoginOptions = {}): Promise<void> {
     if (!this.isBrowser) return;
     return (await this.actions()).login(this, options);
+  }
+
+  /**
+   * Signs in in a popup window, without leaving the page; needs
+   * `withPopupLogin()` and `popupRedirectUrl`. Call it in a click handler,
+   * before any `await`: browsers open a window only while the page handles the
+   * user's click. Resolves once the login is finished in this window (the
+   * signals, the events and the other tabs follow, as after a redirect login);
+   * rejects, with an `Error` event, with `POPUP_BLOCKED`, `POPUP_CLOSED`,
+   * `POPUP_TIMEOUT`, `AUTHORIZATION_ERROR` (such as `access_denied`) or any
+   * login failure, leaving no pending login and the previous session as it was.
+   */
+  loginWithPopup(options: PopupLoginOptions = {}): Promise<LoginResult> {
+    // The feature opens the window at once, inside the user's click.
+    return this.popupLogin
+      ? this.popupLogin(this, options)
+      : Promise.reject(this.fail(new OidcError('loginWithPopup() needs withPopupLogin()', 'CONFIG_INVALID')));
   }
 
   /**

@@ -16,9 +16,12 @@ import {
   withConfig,
   withConfigLoader,
   withHttpConfigLoader,
+  withPopupLogin,
   withPushedAuthorizationRequests,
   withStorage,
 } from './provide-auth';
+import { loginInPopup } from './popup-login';
+import { AUTH_POPUP_LOGIN } from './tokens';
 import { provideAuthTestingBackend } from 'ngx-oidc/testing';
 
 const CONFIG: OidcConfig = { authority: 'https://op.example.test', clientId: 'spa', redirectUrl: 'http://localhost/callback' };
@@ -200,5 +203,15 @@ describe('AuthModule.forRoot', () => {
     TestBed.inject(HttpTestingController).expectOne('/cfg.json').flush(CONFIG);
     await done;
     expect(TestBed.inject(OidcAuth).ready()).toBe(true);
+  });
+
+  it('takes withPopupLogin() as a feature; without it no popup code is provided', async () => {
+    const { init } = await start({ imports: [AuthModule.forRoot({ config: CONFIG, features: [withPopupLogin()] })] });
+    await init();
+    expect(TestBed.inject(AUTH_POPUP_LOGIN)).toBe(loginInPopup);
+    TestBed.resetTestingModule();
+    const without = await start({ imports: [AuthModule.forRoot({ config: CONFIG })] });
+    await without.init();
+    expect(TestBed.inject(AUTH_POPUP_LOGIN)).toBeNull();
   });
 });

@@ -17,7 +17,16 @@ import { startCheckSession } from './check-session';
 import { OidcAuth } from './oidc-auth';
 import { pushedAuthorizationUrl } from '../core/par';
 import { renewInIframe } from './silent-renew';
-import { AUTH_CHECK_SESSION, AUTH_CONFIG_LOADER, AUTH_IFRAME_RENEW, AUTH_PAR, AUTH_STORAGE, type AuthConfigLoader } from './tokens';
+import { loginInPopup } from './popup-login';
+import {
+  AUTH_CHECK_SESSION,
+  AUTH_CONFIG_LOADER,
+  AUTH_IFRAME_RENEW,
+  AUTH_PAR,
+  AUTH_POPUP_LOGIN,
+  AUTH_STORAGE,
+  type AuthConfigLoader,
+} from './tokens';
 
 /** The kinds of {@link AuthFeature}. */
 export enum AuthFeatureKind {
@@ -39,6 +48,8 @@ export enum AuthFeatureKind {
   SilentRenewIframe,
   /** `withDPoP()`, from `ngx-oidc/dpop`. */
   DPoP,
+  /** `withPopupLogin()`. */
+  PopupLogin,
 }
 
 /** A feature for {@link provideAuth}, made by a `with…` function. */
@@ -174,4 +185,17 @@ export function withPushedAuthorizationRequests(): AuthFeature<AuthFeatureKind.P
  */
 export function withSilentRenewIframe(): AuthFeature<AuthFeatureKind.SilentRenewIframe> {
   return authFeature(AuthFeatureKind.SilentRenewIframe, [{ provide: AUTH_IFRAME_RENEW, useValue: renewInIframe }]);
+}
+
+/**
+ * Sign-in in a popup window, `auth.loginWithPopup()`: the app's page stays as
+ * it is. The popup comes back to `popupRedirectUrl` (the package's
+ * `popup-callback.html`, or a route to `PopupCallbackComponent`), which hands
+ * the answer back by `postMessage` and, when the provider's
+ * `Cross-Origin-Opener-Policy` cut the popup off, by BroadcastChannel. A
+ * separate feature so that apps without popups do not ship its code; without
+ * it `loginWithPopup()` fails with `CONFIG_INVALID`.
+ */
+export function withPopupLogin(): AuthFeature<AuthFeatureKind.PopupLogin> {
+  return authFeature(AuthFeatureKind.PopupLogin, [{ provide: AUTH_POPUP_LOGIN, useValue: loginInPopup }]);
 }

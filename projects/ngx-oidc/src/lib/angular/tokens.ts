@@ -7,6 +7,7 @@ import type { HttpEvent, HttpHandlerFn, HttpRequest } from '@angular/common/http
 import type { Observable } from 'rxjs';
 import type { DPoPPort } from '../core/dpop-port';
 import type { renewInIframe } from './silent-renew';
+import type { loginInPopup } from './popup-login';
 
 /** Produces the config at start-up: static, over HTTP, or custom. Set by a `with…Config…` feature. */
 export type AuthConfigLoader = () => OidcConfig | Promise<OidcConfig>;
@@ -42,6 +43,9 @@ export const AUTH_PAR = new InjectionToken<typeof pushedAuthorizationUrl | null>
 
 /** The iframe renewer, provided by `withSilentRenewIframe()`; absent, iframe code is not in the bundle. */
 export const AUTH_IFRAME_RENEW = new InjectionToken<typeof renewInIframe | null>('ngx-oidc AUTH_IFRAME_RENEW', { factory: () => null });
+
+/** Popup sign-in, provided by `withPopupLogin()`; absent, no popup code is in the bundle and `loginWithPopup()` fails with `CONFIG_INVALID`. */
+export const AUTH_POPUP_LOGIN = new InjectionToken<typeof loginInPopup | null>('ngx-oidc AUTH_POPUP_LOGIN', { factory: () => null });
 
 /** Set by `withCheckSession()`: the config may then turn on `startCheckSession`. */
 export const AUTH_CHECK_SESSION = new InjectionToken<boolean>('ngx-oidc AUTH_CHECK_SESSION', { factory: () => false });

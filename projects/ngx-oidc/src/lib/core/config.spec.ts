@@ -123,6 +123,8 @@ describe('resolveConfig', () => {
       expect(resolved.secureRoutes).toEqual([]);
       expect(resolved.postLogoutRedirectUri).toBeUndefined();
       expect(resolved.silentRenewUrl).toBeUndefined();
+      expect(resolved.popupRedirectUrl).toBeUndefined();
+      expect(resolved.popupTimeoutInSeconds).toBe(300);
     });
 
     it('matches the "Default ..." of every key documented in config.ts', () => {
@@ -248,6 +250,21 @@ describe('resolveConfig', () => {
 
     it('needs nothing when off', () => {
       expect(resolveConfig({ ...BASE, silentRenew: false }).silentRenew).toBe(false);
+    });
+  });
+
+  describe('popup sign-in', () => {
+    it('keeps popupRedirectUrl as given (loginWithPopup checks it, with the page origin at hand)', () => {
+      const popupRedirectUrl = 'https://app.example.test/popup-callback.html';
+      expect(resolveConfig({ ...BASE, popupRedirectUrl, popupTimeoutInSeconds: 30 })).toMatchObject({ popupRedirectUrl, popupTimeoutInSeconds: 30 });
+    });
+
+    it.each(['300', -1, Number.NaN])('rejects popupTimeoutInSeconds = %p', (popupTimeoutInSeconds) => {
+      expectConfigInvalid({ ...BASE, popupTimeoutInSeconds }, 'popupTimeoutInSeconds');
+    });
+
+    it('knows both keys (no unknown-key warning)', () => {
+      expect(unknownConfigKeys({ ...BASE, popupRedirectUrl: 'https://app.example.test/popup-callback.html', popupTimeoutInSeconds: 30 })).toEqual([]);
     });
   });
 });

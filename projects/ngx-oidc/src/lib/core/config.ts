@@ -39,6 +39,16 @@ export interface OidcConfig {
   silentRenewUrl?: string;
   /** How long an iframe renew may take. Default `20` seconds. */
   silentRenewTimeoutInSeconds?: number;
+  /**
+   * The page the popup of `loginWithPopup()` is sent back to (needs `withPopupLogin()`): the
+   * package's `popup-callback.html`, or a route to `PopupCallbackComponent`; an absolute URL on
+   * the app's own origin, another page than `redirectUrl`. Register it as a redirect URI at the
+   * provider. Checked when a popup login starts. Default: none (`loginWithPopup()` then fails
+   * with `CONFIG_INVALID`).
+   */
+  popupRedirectUrl?: string;
+  /** How long `loginWithPopup()` waits for the provider's answer before it closes the popup and fails with `POPUP_TIMEOUT`. Default `300` seconds. */
+  popupTimeoutInSeconds?: number;
   /** Renew when the access token has fewer seconds than this left. Default `30`. */
   renewTimeBeforeTokenExpiresInSeconds?: number;
   /** Send the authorization request by PAR (RFC 9126); needs `withPushedAuthorizationRequests()`. Default `false`; on anyway when the provider requires it. */
@@ -115,9 +125,12 @@ export interface OidcConfig {
 
 /** An {@link OidcConfig} with every default filled in. */
 export type ResolvedOidcConfig = Required<
-  Omit<OidcConfig, 'postLogoutRedirectUri' | 'silentRenewUrl' | 'maxAge' | 'authWellknownEndpoints' | 'resource' | 'usePushedAuthorisationRequests'>
+  Omit<
+    OidcConfig,
+    'postLogoutRedirectUri' | 'silentRenewUrl' | 'popupRedirectUrl' | 'maxAge' | 'authWellknownEndpoints' | 'resource' | 'usePushedAuthorisationRequests'
+  >
 > &
-  Pick<OidcConfig, 'postLogoutRedirectUri' | 'silentRenewUrl' | 'maxAge' | 'authWellknownEndpoints' | 'resource'>;
+  Pick<OidcConfig, 'postLogoutRedirectUri' | 'silentRenewUrl' | 'popupRedirectUrl' | 'maxAge' | 'authWellknownEndpoints' | 'resource'>;
 
 /** The ID token algorithms accepted by default: asymmetric only (never `none` or HS*). */
 export const DEFAULT_ID_TOKEN_ALGS: readonly string[] = [
@@ -131,6 +144,7 @@ const DEFAULTS = {
   useRefreshToken: false,
   silentRenew: false,
   silentRenewTimeoutInSeconds: 20,
+  popupTimeoutInSeconds: 300,
   renewTimeBeforeTokenExpiresInSeconds: 30,
   usePushedAuthorizationRequests: false,
   useDPoP: true,
@@ -162,7 +176,7 @@ const BOOLEAN_KEYS = [
   'useRefreshToken', 'silentRenew', 'usePushedAuthorizationRequests', 'useDPoP', 'ignoreNonceAfterRefresh', 'autoUserInfo', 'startCheckSession',
 ] as const;
 const NUMBER_KEYS = [
-  'silentRenewTimeoutInSeconds', 'renewTimeBeforeTokenExpiresInSeconds', 'maxIdTokenIatOffsetAllowedInSeconds',
+  'silentRenewTimeoutInSeconds', 'popupTimeoutInSeconds', 'renewTimeBeforeTokenExpiresInSeconds', 'maxIdTokenIatOffsetAllowedInSeconds',
   'clockSkewInSeconds', 'discoveryCacheSeconds', 'transactionTimeoutInSeconds', 'httpTimeoutInSeconds',
   'renewRetryInitialDelayInSeconds', 'renewRetryMaxDelayInSeconds',
 ] as const;
@@ -280,7 +294,7 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
 export function unknownConfigKeys(config: object): string[] {
   // Every key of OidcConfig: the compiler checks that none is missing.
   const known: Readonly<Record<Exclude<keyof OidcConfig, keyof typeof DEFAULTS>, true>> = {
-    authority: true, clientId: true, redirectUrl: true, postLogoutRedirectUri: true, silentRenewUrl: true, maxAge: true,
+    authority: true, clientId: true, redirectUrl: true, postLogoutRedirectUri: true, silentRenewUrl: true, popupRedirectUrl: true, maxAge: true,
     authWellknownEndpoints: true, resource: true, usePushedAuthorisationRequests: true,
   };
   return Object.keys(config).filter((key) => !Object.hasOwn(known, key) && !Object.hasOwn(DEFAULTS, key));

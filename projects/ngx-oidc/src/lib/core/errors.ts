@@ -29,6 +29,9 @@
  *   `USERINFO_ERROR`, `USERINFO_SUB_MISMATCH`, `REVOCATION_ERROR`.
  * - Session: `NO_SESSION`, `NO_REFRESH_TOKEN`, `RENEW_TIMEOUT`, `LOGIN_REQUIRED`,
  *   `SESSION_CHANGED` (the provider's session changed and could not be re-checked).
+ * - Popup sign-in: `POPUP_BLOCKED` (the browser refused to open the window),
+ *   `POPUP_CLOSED` (the user closed it before the provider answered),
+ *   `POPUP_TIMEOUT` (no answer within `popupTimeoutInSeconds`).
  * - `UNEXPECTED_ERROR`: anything else (a bug, not the provider); the original error is `cause.reason`.
  *
  * Transient failures (no answer, a timeout, 5xx, 408, 429, or an OAuth
@@ -76,6 +79,9 @@ export type OidcErrorCode =
   | 'RENEW_TIMEOUT'
   | 'LOGIN_REQUIRED'
   | 'SESSION_CHANGED'
+  | 'POPUP_BLOCKED'
+  | 'POPUP_CLOSED'
+  | 'POPUP_TIMEOUT'
   | 'UNEXPECTED_ERROR';
 
 /** The evidence attached to an {@link OidcError}: whatever helps to debug it. */

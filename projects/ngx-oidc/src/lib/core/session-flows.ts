@@ -56,11 +56,12 @@ export async function fetchSessionUserInfo(s: OidcSession, current: AuthSession)
 
 /**
  * Starts a login: creates PKCE, state and nonce, stores them as a single-use
- * transaction, and returns the URL to send the browser to. With PAR (RFC
+ * transaction, and returns the URL to send the browser to, with the `state`
+ * (which a PAR URL does not show) to pick the answer out. With PAR (RFC
  * 9126), the parameters are pushed first and the URL carries only
  * `client_id` and `request_uri`.
  */
-export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}): Promise<string> {
+export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}): Promise<{ url: string; state: string }> {
   const metadata = await loadMetadata(s);
   const pkce = await createPkcePair();
   const { config } = s;
@@ -96,6 +97,7 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
   });
   s.transactions.save(tx, s.now());
   try {
+    let url: string;
     if (shouldUsePar(metadata, config.usePushedAuthorizationRequests)) {
       const push = s.deps.pushedAuthorization;
       if (!push) {
@@ -106,9 +108,11 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
         );
       }
       // RFC 9449 7: the pushed request carries a proof too.
-      return await push(metadata, config.clientId, params, dpop ? dpop.port(s.fetchJson) : s.fetchJson);
+      url = await push(metadata, config.clientId, params, dpop ? dpop.port(s.fetchJson) : s.fetchJson);
+    } else {
+      url = authorizationUrl(metadata.authorization_endpoint, params);
     }
-    return authorizationUrl(metadata.authorization_endpoint, params);
+    return { url, state: tx.state };
   } catch (e) {
     s.transactions.remove(tx.state);
     throw e;

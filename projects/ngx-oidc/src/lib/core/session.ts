@@ -298,7 +298,7 @@ export class OidcSession {
   async beginLogin(options: BeginLoginOptions = {}): Promise<string> {
     // Before any request: a login whose transaction cannot survive the redirect must not start.
     this.transactions.requireStorage();
-    return (await this.preload()).beginLogin(this, options);
+    return (await (await this.preload()).beginLogin(this, options)).url;
   }
 
   /**
