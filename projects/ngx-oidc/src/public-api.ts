@@ -60,6 +60,7 @@ export {
   AUTH_DPOP,
   type AuthConfigLoader,
   type DPoPFeature,
+  type DPoPHttpPort,
 } from './lib/angular/tokens';
 
 // Angular: the service, guards, interceptor, components

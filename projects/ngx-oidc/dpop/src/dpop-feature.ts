@@ -56,7 +56,9 @@ export function sendWithDPoP(port: DPoPPort, req: HttpRequest<unknown>, url: str
 export function dpopFeature(options: DPoPOptions = {}): DPoPFeature {
   const store = options.keyStore ?? (typeof indexedDB === 'undefined' ? new MemoryDPoPKeyStore() : indexedDbDPoPKeyStore());
   return {
-    port: (configId, now) => dpopPort({ store, configId, now, ...(options.allowBearer ? { allowBearer: true } : {}) }),
-    send: sendWithDPoP,
+    port: (configId, now) => {
+      const port = dpopPort({ store, configId, now, ...(options.allowBearer ? { allowBearer: true } : {}) });
+      return { ...port, send: (req, base, token, next) => sendWithDPoP(port, req, new URL(req.urlWithParams, base).href, token, next) };
+    },
   };
 }

@@ -69,9 +69,8 @@ export function authInterceptor(): HttpInterceptorFn {
     };
     let sent: string | null = null;
     // RFC 9449 7: a DPoP-bound token goes with the DPoP scheme and a proof (withDPoP() only).
-    const dpop = auth.session()?.tokenType === 'DPoP' && auth.dpop && auth.dpopPort ? { feature: auth.dpop, port: auth.dpopPort } : undefined;
-    const attach = (token: string) =>
-      dpop ? dpop.feature.send(dpop.port, req, new URL(req.urlWithParams, base).href, token, next) : next(withBearer(req, token));
+    const port = auth.session()?.tokenType === 'DPoP' ? auth.dpopPort : undefined;
+    const attach = (token: string) => (port ? port.send(req, base, token, next) : next(withBearer(req, token)));
     const send = (token: string | null) => {
       sent = token;
       return token ? attach(token) : next(req);

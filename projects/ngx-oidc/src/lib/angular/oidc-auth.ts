@@ -4,9 +4,8 @@ import { isPlatformBrowser } from '@angular/common';
 import { Router } from '@angular/router';
 import { BehaviorSubject, Subject, distinctUntilChanged, map } from 'rxjs';
 import type { RenewalBackoff } from '../core/backoff';
-import type { DPoPPort } from '../core/dpop-port';
 import { isCallbackUrl } from '../core/callback';
-import { type ResolvedOidcConfig, resolveConfig, unknownConfigKeys } from '../core/config';
+import { type ResolvedOidcConfig, resolveConfig, suggestConfigKey, unknownConfigKeys } from '../core/config';
 import { OidcError, isOidcError, toOidcError } from '../core/errors';
 import type { ProviderMetadata } from '../core/discovery';
 import type { StandardClaims } from '../core/claims';
@@ -24,7 +23,7 @@ import {
   AUTH_CLOCK,
   AUTH_CONFIG_LOADER,
   AUTH_DPOP,
-  type DPoPFeature,
+  type DPoPHttpPort,
   AUTH_FETCH,
   AUTH_IFRAME_RENEW,
   AUTH_PAR,
@@ -124,10 +123,9 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   readonly iframeRenew = inject(AUTH_IFRAME_RENEW);
   private readonly checkSessionEnabled = inject(AUTH_CHECK_SESSION);
   private readonly popupLogin = inject(AUTH_POPUP_LOGIN);
-  /** @internal DPoP, when `withDPoP()` is in: the interceptor sends bound tokens with it. */
-  readonly dpop: DPoPFeature | null = inject(AUTH_DPOP);
-  /** @internal The DPoP port of the loaded config. */
-  dpopPort: DPoPPort | undefined;
+  private readonly dpop = inject(AUTH_DPOP);
+  /** @internal The DPoP port of the loaded config (`withDPoP()` and `useDPoP`): the interceptor sends bound tokens with it. */
+  dpopPort: DPoPHttpPort | undefined;
   /** @internal */
   readonly random = inject(AUTH_RANDOM);
   /** @internal */
@@ -231,7 +229,10 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
         config = resolveConfig(raw);
         // Development builds only (the production build drops this block): a misspelt key would be ignored in silence.
         if ((typeof ngDevMode === 'undefined' || ngDevMode) && (config.logLevel === 'warn' || config.logLevel === 'debug')) {
-          for (const key of unknownConfigKeys(raw)) console.warn(`ngx-oidc: unknown config key "${key}" is ignored`);
+          for (const key of unknownConfigKeys(raw)) {
+            const meant = suggestConfigKey(key);
+            console.warn(`ngx-oidc: unknown config key "${key}" is ignored${meant ? `; did you mean "${meant}"?` : ''}`);
+          }
         }
         if (config.startCheckSession && !this.checkSessionEnabled) {
           throw new OidcError('ngx-oidc config "startCheckSession": needs withCheckSession() (or its AuthModule feature)', 'CONFIG_INVALID', {

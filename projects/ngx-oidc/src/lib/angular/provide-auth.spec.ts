@@ -117,7 +117,7 @@ describe('provideAuth', () => {
       await init();
       expect(TestBed.inject(OidcAuth).config()?.clientId).toBe('spa');
       expect(warn.mock.calls.map(([line]) => line)).toEqual([
-        'ngx-oidc: unknown config key "clientID" is ignored',
+        'ngx-oidc: unknown config key "clientID" is ignored; did you mean "clientId"?',
         'ngx-oidc: unknown config key "secureRoute" is ignored',
       ]);
       warn.mockClear();

@@ -53,12 +53,16 @@ export const AUTH_CHECK_SESSION = new InjectionToken<boolean>('ngx-oidc AUTH_CHE
 /** A number in [0, 1) for the renewal back-off jitter. Overridable for tests. */
 export const AUTH_RANDOM = new InjectionToken<() => number>('ngx-oidc AUTH_RANDOM', { factory: () => Math.random });
 
+/** A config's DPoP port (`SessionDeps.dpop`), with the interceptor's way to send a bound token. */
+export interface DPoPHttpPort extends DPoPPort {
+  /** Sends `req` to a secure route with `Authorization: DPoP` and a proof for its URL (resolved against `base`). */
+  send(req: HttpRequest<unknown>, base: string, token: string, next: HttpHandlerFn): Observable<HttpEvent<unknown>>;
+}
+
 /** What `withDPoP()` (from `ngx-oidc/dpop`) provides: see {@link AUTH_DPOP}. */
 export interface DPoPFeature {
-  /** The port of one config id, for `SessionDeps.dpop`. */
-  port(configId: string, now: () => number): DPoPPort;
-  /** Sends `req` to a secure route with `Authorization: DPoP` and a proof for `url` (absolute). */
-  send(port: DPoPPort, req: HttpRequest<unknown>, url: string, token: string, next: HttpHandlerFn): Observable<HttpEvent<unknown>>;
+  /** The port of one config id. */
+  port(configId: string, now: () => number): DPoPHttpPort;
 }
 
 /** DPoP, provided by `withDPoP()` from `ngx-oidc/dpop`; absent, no DPoP code is in the bundle. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_ID_TOKEN_ALGS, type OidcConfig, type ResolvedOidcConfig, resolveConfig, unknownConfigKeys } from './config';
+import { DEFAULT_ID_TOKEN_ALGS, type OidcConfig, type ResolvedOidcConfig, resolveConfig, suggestConfigKey, unknownConfigKeys } from './config';
 import { OidcError } from './errors';
 import { caught } from '../../test/helpers';
 
@@ -346,6 +346,14 @@ describe('resolveConfig: spellings and unknown keys', () => {
   it('lists the keys OidcConfig does not have, and none of those it has', () => {
     expect(unknownConfigKeys({ ...BASE, silentRenew: true, usePushedAuthorisationRequests: true, useDPoP: false })).toEqual([]);
     expect(unknownConfigKeys({ ...BASE, clientID: 'x', redirectUri: 'y', toString: 1 })).toEqual(['clientID', 'redirectUri', 'toString']);
+  });
+
+  it('suggests the key a misspelt one meant: another case, or Uri and Url swapped', () => {
+    expect(suggestConfigKey('clientID')).toBe('clientId');
+    expect(suggestConfigKey('redirectUri')).toBe('redirectUrl');
+    expect(suggestConfigKey('postLogoutRedirectUrl')).toBe('postLogoutRedirectUri');
+    expect(suggestConfigKey('silentRenewURI')).toBe('silentRenewUrl');
+    expect(suggestConfigKey('issuer')).toBeUndefined();
   });
 
   it('knows every key documented in OidcConfig', () => {

@@ -292,12 +292,27 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
  * builds drop this function).
  */
 export function unknownConfigKeys(config: object): string[] {
+  const known = knownConfigKeys();
+  return Object.keys(config).filter((key) => !known.includes(key));
+}
+
+/**
+ * The key a misspelt `key` most likely meant: the same letters in another
+ * case, or `Uri` and `Url` swapped (the names follow angular-auth-oidc-client:
+ * `redirectUrl` but `postLogoutRedirectUri`). For the development warning.
+ */
+export function suggestConfigKey(key: string): string | undefined {
+  const fold = (k: string) => k.toLowerCase().replace(/uri/g, 'url');
+  return knownConfigKeys().find((k) => fold(k) === fold(key));
+}
+
+function knownConfigKeys(): string[] {
   // Every key of OidcConfig: the compiler checks that none is missing.
-  const known: Readonly<Record<Exclude<keyof OidcConfig, keyof typeof DEFAULTS>, true>> = {
+  const others: Readonly<Record<Exclude<keyof OidcConfig, keyof typeof DEFAULTS>, true>> = {
     authority: true, clientId: true, redirectUrl: true, postLogoutRedirectUri: true, silentRenewUrl: true, popupRedirectUrl: true, maxAge: true,
     authWellknownEndpoints: true, resource: true, usePushedAuthorisationRequests: true,
   };
-  return Object.keys(config).filter((key) => !Object.hasOwn(known, key) && !Object.hasOwn(DEFAULTS, key));
+  return [...Object.keys(DEFAULTS), ...Object.keys(others)];
 }
 
 /** A path on the app's own origin: one leading `/`, not `//` or `/\\` (which browsers read as another host). */
