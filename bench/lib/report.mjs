@@ -249,10 +249,10 @@ ${carriedNote(results, 'concurrency')}${concurrencySection(results.concurrency)}
   \`use_dpop_nonce\` and retried); its key pair is made at login and kept in
   IndexedDB. The ping does not ask for a nonce, so there is no retry in the
   timed requests. It is in the bundle table and the interceptor run only, not
-  in start-up or concurrency. \`withDPoP()\` imports jose's signing statically
-  (a proof goes with the very first token request), so the chunk esbuild makes
-  for jose, which the ID token verification shares, is initial in the DPoP app
-  instead of lazy: it adds more initial bytes than total bytes.
+  in start-up or concurrency. \`withDPoP()\` loads jose's signing lazily (its
+  own chunk, which starts loading as soon as a DPoP session's port is made,
+  after the app has rendered), so what it adds to the initial JavaScript is
+  its own code only.
 - Timings are of this machine in this run; compare within a table, not
   across runs.
 `;
