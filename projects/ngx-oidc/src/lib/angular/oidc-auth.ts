@@ -297,7 +297,8 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
 
   private async runCheckAuth(): Promise<boolean> {
     // A callback is on its way: the protocol code (a lazy chunk) loads while the config does.
-    if (this.isBrowser && looksLikeCallback(this.document.location.href)) void preloadSessionFlows().catch(() => undefined);
+    // So does the action that finishes it (with the protocol steps beside it): neither waits for the config.
+    if (this.isBrowser && looksLikeCallback(this.document.location.href)) void this.actions().catch(() => undefined);
     const { session } = await this.ctx();
     // On the server nothing is read or processed; inside the silent-renew iframe the
     // page only hands the response to its parent (no session, timer or tab sync here).
