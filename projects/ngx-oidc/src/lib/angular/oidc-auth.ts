@@ -285,9 +285,17 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
 
   /** @internal The rarely needed actions (login, callback, renewal, logout...): a lazy chunk, loaded once. */
   actions(): Promise<typeof import('./auth-actions')> {
-    // The protocol steps are loaded beside it, not after it.
+    this.preloadActions();
+    // A chunk that cannot load (offline, a redeployed app) is a reported NETWORK_ERROR, tried again next time.
+    return loadActions().catch((e: unknown) => {
+      throw this.fail(e);
+    });
+  }
+
+  /** Starts loading the actions and, beside them, the protocol steps; reports nothing. */
+  private preloadActions(): void {
+    void loadActions().catch(() => undefined);
     void preloadSessionFlows().catch(() => undefined);
-    return loadActions();
   }
 
   /** Resolves once {@link ready} (running {@link checkAuth} if nothing has), to whether the user is authenticated. */
@@ -298,7 +306,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   private async runCheckAuth(): Promise<boolean> {
     // A callback is on its way: the protocol code (a lazy chunk) loads while the config does.
     // So does the action that finishes it (with the protocol steps beside it): neither waits for the config.
-    if (this.isBrowser && looksLikeCallback(this.document.location.href)) void this.actions().catch(() => undefined);
+    if (this.isBrowser && looksLikeCallback(this.document.location.href)) this.preloadActions();
     const { session } = await this.ctx();
     // On the server nothing is read or processed; inside the silent-renew iframe the
     // page only hands the response to its parent (no session, timer or tab sync here).
@@ -414,7 +422,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
       this.renewing = this.actions()
         .catch((e: unknown) => {
           this.renewalPhase.set(before);
-          throw this.fail(e);
+          throw e;
         })
         .then((a) => a.renew(this, force, retryNow, before === 'retrying'))
         .finally(() => (this.renewing = undefined));
