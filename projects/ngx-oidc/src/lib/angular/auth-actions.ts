@@ -1,7 +1,6 @@
-import { nextBackoff } from '../core/backoff';
 import type { ResolvedOidcConfig } from '../core/config';
 import { OidcError, isTransientError, toOidcError } from '../core/errors';
-import type { AuthSession, LoginResult, LogoutResult, OidcSession } from '../core/session';
+import { type AuthSession, type LoginResult, type LogoutResult, type OidcSession, preloadSessionFlows } from '../core/session';
 import type { UserInfo } from '../core/userinfo';
 import type { LoginOptions, LogoutOptions, OidcAuth } from './oidc-auth';
 
@@ -125,6 +124,7 @@ async function renewByIframe(auth: Auth, session: OidcSession, config: ResolvedO
     return (await auth.iframeRenew(session, auth.document, config)).session;
   } catch (e) {
     const error = toOidcError(e);
+    const { nextBackoff } = await preloadSessionFlows();
     const next = nextBackoff(backoff, error, {
       now: auth.now(),
       policy: { initialDelaySeconds: config.renewRetryInitialDelayInSeconds, maxDelaySeconds: config.renewRetryMaxDelayInSeconds },

@@ -3,7 +3,7 @@ import { DOCUMENT, Injectable, Injector, NgZone, OnDestroy, PLATFORM_ID, compute
 import { isPlatformBrowser } from '@angular/common';
 import { Router } from '@angular/router';
 import { BehaviorSubject, Subject, distinctUntilChanged, map } from 'rxjs';
-import type { RenewalBackoff } from '../core/backoff';
+import type { RenewalBackoff } from '../core/renewal-backoff';
 import { isCallbackUrl } from '../core/callback';
 import { type ResolvedOidcConfig, resolveConfig, suggestConfigKey, unknownConfigKeys } from '../core/config';
 import { OidcError, isOidcError, toOidcError } from '../core/errors';

@@ -1,3 +1,4 @@
+import type { ProviderMetadata } from './discovery';
 import { OidcError } from './errors';
 import { PKCE_METHOD } from './pkce';
 
@@ -183,23 +184,24 @@ export function authorizationParams(req: AuthorizationRequest): URLSearchParams 
   return params;
 }
 
+// authorizationUrl lives in endpoint-url.ts (PAR and end-session use it too); re-exported for this step's readers.
+export { authorizationUrl } from './endpoint-url';
+
+
 /**
- * The URL to send the browser to: the endpoint with `params` in its query.
- * A query already in the endpoint is kept (RFC 6749 3.1), except for names
- * that `params` sets, which `params` replaces.
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1
+ * Whether to push the authorization request: when the app asks for it or the
+ * provider requires it. Throws `CONFIG_INVALID` when PAR is needed but the
+ * provider has no PAR endpoint.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-5
  */
-export function authorizationUrl(authorizationEndpoint: string, params: URLSearchParams): string {
-  let url: URL;
-  try {
-    url = new URL(authorizationEndpoint);
-  } catch {
-    throw new OidcError('The endpoint is not an absolute URL', 'CONFIG_INVALID', { actual: authorizationEndpoint });
+export function shouldUsePar(metadata: ProviderMetadata, configured: boolean): boolean {
+  // RFC 9126 5: require_pushed_authorization_requests obliges the client to use PAR.
+  const use = configured || metadata.require_pushed_authorization_requests === true;
+  if (use && typeof metadata.pushed_authorization_request_endpoint !== 'string') {
+    throw new OidcError('Pushed authorization requests are on, but the provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', {
+      key: 'usePushedAuthorizationRequests',
+      required: metadata.require_pushed_authorization_requests === true,
+    });
   }
-  // RFC 6749 3.1: the endpoint URI may have a query, which must be retained.
-  for (const name of new Set(params.keys())) url.searchParams.delete(name);
-  for (const [name, value] of params) url.searchParams.append(name, value);
-  // RFC 6749 3.1: the endpoint URI must not include a fragment.
-  url.hash = '';
-  return url.toString();
+  return use;
 }

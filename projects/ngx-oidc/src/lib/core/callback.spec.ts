@@ -1,6 +1,7 @@
 import { FakeProvider } from '../../test/fake-provider';
 import { authorizationParams, authorizationUrl } from './authorize';
-import { type CallbackParams, isCallbackUrl, parseCallbackUrl, validateCallback } from './callback';
+import { validateCallback } from './authorization-response';
+import { type CallbackParams, isCallbackUrl, parseCallbackUrl } from './callback';
 import { OidcError } from './errors';
 import { createPkcePair } from './pkce';
 import { randomString } from './random';

@@ -1,8 +1,10 @@
 import { FakeProvider } from '../../test/fake-provider';
 import { authorizationParams } from './authorize';
-import { parseCallbackUrl, validateCallback } from './callback';
+import { validateCallback } from './authorization-response';
+import { parseCallbackUrl } from './callback';
 import type { ProviderMetadata } from './discovery';
-import { parAuthorizationUrl, parRequest, processParResponse, pushAuthorizationRequest, shouldUsePar } from './par';
+import { shouldUsePar } from './authorize';
+import { parAuthorizationUrl, parRequest, processParResponse, pushAuthorizationRequest } from './par';
 import { createPkcePair } from './pkce';
 import { authorizationCodeGrantRequest, processTokenResponse } from './token';
 import { answer, caught } from '../../test/helpers';

@@ -1,4 +1,4 @@
-import { authorizationUrl } from './authorize';
+import { authorizationUrl } from './endpoint-url';
 import type { ProviderMetadata } from './discovery';
 import { OidcError } from './errors';
 import { type FetchJson, type OidcHttpRequest, type OidcHttpResponse, expectStatus, formPost, parseJsonObject, send } from './http';
@@ -14,23 +14,6 @@ export interface ParResult {
   readonly expiresIn: number;
 }
 
-/**
- * Whether to push the authorization request: when the app asks for it or the
- * provider requires it. Throws `CONFIG_INVALID` when PAR is needed but the
- * provider has no PAR endpoint.
- * @see https://www.rfc-editor.org/rfc/rfc9126#section-5
- */
-export function shouldUsePar(metadata: ProviderMetadata, configured: boolean): boolean {
-  // RFC 9126 5: require_pushed_authorization_requests obliges the client to use PAR.
-  const use = configured || metadata.require_pushed_authorization_requests === true;
-  if (use && typeof metadata.pushed_authorization_request_endpoint !== 'string') {
-    throw new OidcError('Pushed authorization requests are on, but the provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', {
-      key: 'usePushedAuthorizationRequests',
-      required: metadata.require_pushed_authorization_requests === true,
-    });
-  }
-  return use;
-}
 
 /**
  * The PAR request: the authorization parameters as a form POST.

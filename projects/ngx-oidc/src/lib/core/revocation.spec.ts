@@ -1,6 +1,7 @@
 import { FakeProvider } from '../../test/fake-provider';
 import { authorizationParams, authorizationUrl } from './authorize';
-import { parseCallbackUrl, validateCallback } from './callback';
+import { validateCallback } from './authorization-response';
+import { parseCallbackUrl } from './callback';
 import { OidcError } from './errors';
 import { send } from './http';
 import { createPkcePair } from './pkce';

@@ -1,12 +1,15 @@
-import { authorizationParams, authorizationUrl } from './authorize';
+import { authorizationParams, authorizationUrl, shouldUsePar } from './authorize';
 import { type RenewalBackoff, backoffError, nextBackoff } from './backoff';
-import { parseCallbackUrl, validateCallback } from './callback';
+
+// For the iframe renewal's back-off (auth-actions.ts): one lazy chunk holds the back-off policy.
+export { nextBackoff };
+import { validateCallback } from './authorization-response';
+import { parseCallbackUrl } from './callback';
 import { type ProviderMetadata, loadDiscovery } from './discovery';
 import { OidcError, isOidcError, isTransientError, toOidcError } from './errors';
 import { type FetchJson, type OidcHttpRequest, send } from './http';
 import { type KeyResolver, freshJwks, jwksKeyResolver } from './jwks';
 import { logoutUrl, revokeAll } from './logout';
-import { shouldUsePar } from './par';
 import { createPkcePair } from './pkce';
 import { randomString } from './random';
 import type { AuthSession, BeginLoginOptions, LoginResult, LogoutResult, OidcSession } from './session';

@@ -5,7 +5,7 @@ import { type FetchJson, isJsonObject, withTimeout } from './http';
 import type { IdTokenClaims } from './id-token';
 import type { DPoPPort } from './dpop-port';
 import type { pushedAuthorizationUrl } from './par';
-import { type RenewalBackoff, isRenewalBackoff } from './backoff';
+import { type RenewalBackoff, isRenewalBackoff } from './renewal-backoff';
 import { type AuthStorage, Store } from './storage';
 import { LogoutStateStore, TransactionStore, defaultTransactionStorage } from './transaction';
 import type { UserInfo } from './userinfo';

@@ -1,6 +1,7 @@
 import { FakeProvider, type FakeProviderOptions } from '../../test/fake-provider';
 import { authorizationParams, authorizationUrl } from './authorize';
-import { parseCallbackUrl, validateCallback } from './callback';
+import { validateCallback } from './authorization-response';
+import { parseCallbackUrl } from './callback';
 import { OidcError } from './errors';
 import { type OidcHttpRequest, send } from './http';
 import { createPkcePair } from './pkce';
