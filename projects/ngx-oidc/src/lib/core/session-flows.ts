@@ -5,6 +5,7 @@ import { type RenewalBackoff, backoffError, nextBackoff } from './backoff';
 export { nextBackoff };
 import { validateCallback } from './authorization-response';
 import { parseCallbackUrl } from './callback';
+import { saveTransaction, takeTransaction } from './login-transaction';
 import { type ProviderMetadata, loadDiscovery } from './discovery';
 import { OidcError, isOidcError, isTransientError, toOidcError } from './errors';
 import { type FetchJson, type OidcHttpRequest, send } from './http';
@@ -98,7 +99,7 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
     ...(dpopJkt !== undefined ? { dpopJkt } : {}),
     customParams: { ...config.customParamsAuthRequest, ...options.customParams },
   });
-  s.transactions.save(tx, s.now());
+  saveTransaction(s.transactions, tx, s.now());
   try {
     let url: string;
     if (shouldUsePar(metadata, config.usePushedAuthorizationRequests)) {
@@ -132,7 +133,7 @@ export async function finishLogin(s: OidcSession, callbackUrl: string): Promise<
   const params = parseCallbackUrl(callbackUrl);
   // RFC 6749 10.12: the response's state picks its own transaction, which is removed
   // before anything else (single use); an unknown state finds and deletes nothing.
-  const tx = s.transactions.take(params.state);
+  const tx = takeTransaction(s.transactions, params.state);
   if (!tx) throw new OidcError('No login is pending: state unknown or already used', 'STATE_MISMATCH', { actual: params.state });
   if (s.now() - tx.createdAt > s.config.transactionTimeoutInSeconds) {
     throw new OidcError('The login took too long; its state has expired', 'STATE_MISMATCH', { reason: 'expired' });

@@ -44,7 +44,7 @@ export interface AuthSession {
   readonly tokenType?: 'DPoP';
 }
 
-export { type LoginTransaction, isLoginTransaction } from './transaction';
+export type { LoginTransaction } from './transaction';
 
 /**
  * Runs `task` while holding a named lock shared by every tab (Web Locks), or

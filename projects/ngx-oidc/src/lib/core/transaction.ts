@@ -1,5 +1,4 @@
 import { OidcError } from './errors';
-import { isJsonObject } from './http';
 import { type AuthStorage, webStorage } from './storage';
 
 /**
@@ -27,24 +26,6 @@ export interface LoginTransaction {
   readonly renew?: boolean;
 }
 
-function isStringOrAbsent(value: unknown): boolean {
-  return value === undefined || typeof value === 'string';
-}
-
-/** Shape check for a stored login transaction. */
-export function isLoginTransaction(value: unknown): value is LoginTransaction {
-  return (
-    isJsonObject(value) &&
-    typeof value['state'] === 'string' &&
-    typeof value['nonce'] === 'string' &&
-    typeof value['codeVerifier'] === 'string' &&
-    typeof value['redirectUri'] === 'string' &&
-    typeof value['createdAt'] === 'number' &&
-    (value['maxAge'] === undefined || typeof value['maxAge'] === 'number') &&
-    isStringOrAbsent(value['returnUrl']) &&
-    (value['renew'] === undefined || typeof value['renew'] === 'boolean')
-  );
-}
 
 /**
  * Where pending logins go: the page's sessionStorage, or `null` when the
@@ -54,9 +35,14 @@ export function defaultTransactionStorage(): AuthStorage | null {
   return webStorage('sessionStorage');
 }
 
-/** The pending logins of one config id, each under `ngx-oidc.<configId>.tx.<state>`. */
+/**
+ * The pending logins of one config id, each under `ngx-oidc.<configId>.tx.<state>`.
+ * Saving and taking them are steps of the login, in login-transaction.ts
+ * (loaded with the protocol steps); this is what start-up and a popup need.
+ */
 export class TransactionStore {
-  private readonly prefix: string;
+  /** The key prefix of this config id's transactions. */
+  readonly prefix: string;
 
   /**
    * @param storage - where they go; `null` when no Web Storage is usable.
@@ -64,9 +50,9 @@ export class TransactionStore {
    * @param ttlSeconds - how long a transaction lives (`transactionTimeoutInSeconds`).
    */
   constructor(
-    private readonly storage: AuthStorage | null,
+    readonly storage: AuthStorage | null,
     configId: string,
-    private readonly ttlSeconds: number,
+    readonly ttlSeconds: number,
   ) {
     this.prefix = `ngx-oidc.${configId}.tx.`;
   }
@@ -79,53 +65,9 @@ export class TransactionStore {
     return this.storage;
   }
 
-  /** Stores `tx` under its `state`, and drops transactions older than the timeout. */
-  save(tx: LoginTransaction, now: number): void {
-    const storage = this.requireStorage();
-    this.prune(now);
-    storage.write(this.prefix + tx.state, JSON.stringify(tx));
-  }
-
-  /**
-   * Takes the transaction of `state` out of storage (single use): it is
-   * removed before it is returned. Only that one is touched; an unknown or
-   * garbage entry yields `null`.
-   */
-  take(state: string | undefined): LoginTransaction | null {
-    if (!this.storage || !state) return null;
-    const key = this.prefix + state;
-    const raw = this.storage.read(key);
-    if (raw === null) return null;
-    this.storage.remove(key);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      return null;
-    }
-    // The entry must be the one for this state: a value copied under another key is refused.
-    return isLoginTransaction(parsed) && parsed.state === state ? parsed : null;
-  }
-
   /** Removes the transaction of `state`, if any. */
   remove(state: string): void {
     this.storage?.remove(this.prefix + state);
-  }
-
-  /** Removes transactions older than the timeout (and garbage) of this config id. */
-  prune(now: number): void {
-    const storage = this.storage;
-    if (!storage) return;
-    for (const key of storage.keys()) {
-      if (!key.startsWith(this.prefix)) continue;
-      let createdAt: unknown;
-      try {
-        createdAt = (JSON.parse(storage.read(key) ?? 'null') as { createdAt?: unknown } | null)?.createdAt;
-      } catch {
-        createdAt = undefined;
-      }
-      if (typeof createdAt !== 'number' || now - createdAt > this.ttlSeconds) storage.remove(key);
-    }
   }
 }
 
