@@ -38,7 +38,6 @@ export async function login(auth: Auth, options: LoginOptions): Promise<void> {
   }
 }
 
-
 /** Finishes a login from the redirect URL; a failure never touches a session that already exists. */
 export async function finishLogin(auth: Auth, url: string): Promise<LoginResult> {
   const { session } = await auth.ctx();
@@ -57,7 +56,6 @@ export async function finishLogin(auth: Auth, url: string): Promise<LoginResult>
     auth.markReady();
   }
 }
-
 
 /** A login finished (by redirect or popup): the signals, the events and the other tabs follow. */
 export function loggedIn(auth: Auth, session: AuthSession): void {
@@ -78,7 +76,6 @@ function scrubAddressBar(auth: Auth): void {
   for (const p of CALLBACK_PARAMS) url.searchParams.delete(p);
   history.replaceState(history.state, '', url.toString());
 }
-
 
 /** One renewal (OidcAuth shares it between callers): refresh token, else iframe; see {@link OidcAuth.refresh}. */
 export async function renew(auth: Auth, force: boolean, retryNow: boolean, retrying: boolean): Promise<AuthSession> {
@@ -185,7 +182,6 @@ function endSession(auth: Auth, session: OidcSession, expected: AuthSession, err
   auth.channel?.post({ type: 'session' });
 }
 
-
 /** A `changed` check-session answer: re-check by `prompt=none` (see {@link OidcAuth.recheckSession}). */
 export async function recheck(auth: Auth): Promise<void> {
   const { config, session } = await auth.ctx();
@@ -210,7 +206,6 @@ export async function recheck(auth: Auth): Promise<void> {
   }
 }
 
-
 /** Loads userinfo and merges it into the session (see {@link OidcAuth.loadUserInfo}). */
 export async function loadUserInfo(auth: Auth): Promise<UserInfo> {
   const { session } = await auth.ctx();
@@ -223,7 +218,6 @@ export async function loadUserInfo(auth: Auth): Promise<UserInfo> {
     throw auth.fail(e);
   }
 }
-
 
 /** Local logout first, then revocation and the end-session redirect (see {@link OidcAuth.logout}). */
 export async function logout(auth: Auth, options: LogoutOptions): Promise<LogoutResult> {
