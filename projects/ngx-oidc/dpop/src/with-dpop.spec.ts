@@ -106,6 +106,23 @@ describe('withDPoP(): bound tokens through the interceptor (RFC 9449 7)', () => 
     await response;
   });
 
+  it('logout sends the browser away only once the key is deleted (leaving could abort the deletion)', async () => {
+    const h = await dpopApp();
+    let finishRemoval: () => void = () => undefined;
+    const removal = new Promise<void>((resolve) => (finishRemoval = resolve));
+    const remove = jest.spyOn(h.keys, 'remove').mockImplementation(async () => removal);
+    const before = h.redirects.length;
+    const done = h.auth.logout({ revoke: false });
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(remove).toHaveBeenCalledWith('default');
+    expect(h.auth.isAuthenticated()).toBe(false);
+    expect(h.redirects.length).toBe(before);
+    finishRemoval();
+    await done;
+    expect(h.redirects.length).toBe(before + 1);
+    expect(h.redirects.at(-1)?.startsWith(`${h.op.issuer}/session/end?`)).toBe(true);
+  });
+
   it('deletes the key at logout', async () => {
     const h = await dpopApp();
     expect(await h.keys.load('default')).not.toBeNull();

@@ -224,10 +224,12 @@ export async function logout(auth: Auth, options: LogoutOptions): Promise<Logout
   const { session } = await auth.ctx();
   if (!auth.isBrowser) return { endSessionUrl: null, errors: [] };
   const ended = session.restore();
-  session.logoutLocal();
+  const dropped = session.logoutLocal();
   auth.ended();
   const result = await session.endProviderSession(ended, options);
   for (const error of result.errors) auth.fail(error);
+  // Leaving the page could abort the DPoP key's deletion in IndexedDB: it finishes first.
+  await dropped;
   if (result.endSessionUrl && auth.isBrowser) auth.redirect(result.endSessionUrl);
   return result;
 }

@@ -510,7 +510,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
 
   /** Forgets the session here and in every tab, without asking the provider. */
   logoutLocal(): void {
-    this.loaded?.session.logoutLocal();
+    void this.loaded?.session.logoutLocal();
     this.ended();
   }
 
@@ -606,7 +606,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     this.channel = new TabChannel(`ngx-oidc.${config.configId}`);
     this.channel.listen((message) => {
       if (message.type === 'logout') {
-        this.loaded?.session.logoutLocal();
+        void this.loaded?.session.logoutLocal();
         this.retryAt = undefined;
         this.renewalPhase.set(null);
         this.setSession(null);

@@ -149,6 +149,9 @@ export function isAuthSession(value: unknown): value is AuthSession {
 
 const runDirectly: LockPort = (_name, task) => task(false);
 
+/** How long a logout waits for the DPoP key's deletion before the page may leave. */
+const KEY_DELETION_WAIT_MS = 1000;
+
 /** The protocol steps: a lazy chunk, loaded on first use. */
 type Flows = typeof import('./session-flows');
 
@@ -372,8 +375,10 @@ export class OidcSession {
    */
   async logout(options: { postLogoutRedirectUri?: string; state?: string; revoke?: boolean } = {}): Promise<LogoutResult> {
     const session = this.restore();
-    this.logoutLocal();
-    return this.endProviderSession(session, options);
+    const dropped = this.logoutLocal();
+    const result = await this.endProviderSession(session, options);
+    await dropped;
+    return result;
   }
 
   /**
@@ -390,11 +395,21 @@ export class OidcSession {
     return (await this.preload()).endProviderSession(this, ended, options);
   }
 
-  /** Forgets the session and its renewal back-off (and the DPoP key), without asking the provider. */
-  logoutLocal(): void {
+  /**
+   * Forgets the session and its renewal back-off (and the DPoP key), without
+   * asking the provider. The session is gone at once; the promise settles
+   * (never rejects) once the DPoP key is deleted too, or after a second if
+   * its store does not answer: wait for it before the page navigates away,
+   * or the browser may abort the deletion.
+   */
+  logoutLocal(): Promise<void> {
     this.store.remove('session');
     this.store.remove('renewal');
     // The key the tokens were bound to goes with them (RFC 9449 2).
-    void this.deps.dpop?.drop().catch(() => undefined);
+    const dropped = this.deps.dpop?.drop().catch(() => undefined);
+    if (!dropped) return Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, KEY_DELETION_WAIT_MS)));
+    return Promise.race([dropped, cap]).finally(() => clearTimeout(timer));
   }
 }
