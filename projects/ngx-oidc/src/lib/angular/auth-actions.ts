@@ -60,10 +60,15 @@ export async function finishLogin(auth: Auth, url: string): Promise<LoginResult>
 /** A login finished (by redirect or popup): the signals, the events and the other tabs follow. */
 export function loggedIn(auth: Auth, session: AuthSession): void {
   auth.loginFailed = false;
+  received(auth, session, 'TokenReceived');
+}
+
+/** New tokens, from a login or a renewal: the error clears, the signals and the other tabs follow. */
+function received(auth: Auth, session: AuthSession, type: 'TokenReceived' | 'TokenRenewed'): void {
   auth.errorState.set(null);
   auth.renewalPhase.set(null);
   auth.setSession(session);
-  auth.emit({ type: 'TokenReceived' });
+  auth.emit({ type });
   auth.channel?.post({ type: 'session' });
 }
 
@@ -136,11 +141,7 @@ async function renewByIframe(auth: Auth, session: OidcSession, config: ResolvedO
 function renewalSucceeded(auth: Auth, renewed: AuthSession): void {
   auth.iframeBackoff = null;
   auth.retryAt = undefined;
-  auth.renewalPhase.set(null);
-  auth.errorState.set(null);
-  auth.setSession(renewed);
-  auth.emit({ type: 'TokenRenewed' });
-  auth.channel?.post({ type: 'session' });
+  received(auth, renewed, 'TokenRenewed');
 }
 
 /** A transient failure: keep the session, schedule the retry (once per new `retryAt`), report it. */
