@@ -22,11 +22,12 @@
 // Usage: node scripts/angular-versions.mjs [--only=20|22] [--fresh] [--keep] [--verbose]
 // Environment: ANGULAR_VERSIONS_DIST (pack another folder than dist/ngx-oidc),
 // ANGULAR_VERSIONS_CACHE, CHROMIUM_PATH.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { StepError, runCommand, tail } from './lib/steps.mjs';
 
 const workspace = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.ANGULAR_VERSIONS_DIST ?? join(workspace, 'dist', 'ngx-oidc');
@@ -69,14 +70,11 @@ const LIMITS = {
 };
 const DEADLINE = 10 * MINUTE;
 
-class StepError extends Error {}
 const fail = (message) => {
   throw new StepError(message);
 };
 const check = (condition, message) => condition || fail(message);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const tail = (output, lines = 40) =>
-  output.trimEnd().split('\n').slice(-lines).map((l) => `      | ${l}`).join('\n');
 
 let log; // this run's log file
 /** Step timings, for the report at the end: [label, ms, note]. */
@@ -117,49 +115,14 @@ function childEnv(nodeBinDir) {
 }
 
 /** Runs a command in its own process group with a time limit; resolves to its output, rejects with its tail. */
-function run(step, command, args, { cwd, limit, env = childEnv(), note = '', quiet = false }) {
-  const started = Date.now();
+async function run(step, command, args, { cwd, limit, env = childEnv(), note = '', quiet = false }) {
   log.write(`\n$ (${cwd}) ${command} ${args.join(' ')}\n`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child.pid);
-    let output = '';
-    const collect = (chunk) => {
-      const text = chunk.toString();
-      output += text;
-      log.write(text);
-      if (verbose) process.stdout.write(text);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
-      reject(new StepError(`${step}: no result after ${limit / 1000} s; stopped.\n${tail(output)}`));
-    }, limit);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      running.delete(child.pid);
-      reject(new StepError(`${step}: could not start ${command}: ${e.message}`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      running.delete(child.pid);
-      const took = Date.now() - started;
-      if (code === 0) {
-        if (!quiet) {
-          timings.push([step, took, note]);
-          console.log(`  ok  ${step} (${seconds(took)}${note ? `, ${note}` : ''})`);
-        }
-        resolve(output);
-      } else {
-        reject(new StepError(`${step}: exit code ${code} after ${seconds(took)}.\n${tail(output)}`));
-      }
-    });
-  });
+  const { output, ms } = await runCommand(step, command, args, { cwd, env, limit, log, verbose, running });
+  if (!quiet) {
+    timings.push([step, ms, note]);
+    console.log(`  ok  ${step} (${seconds(ms)}${note ? `, ${note}` : ''})`);
+  }
+  return output;
 }
 
 /** Times an in-process step with a limit. */

@@ -45,6 +45,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { StepError, runCommand, tail } from '../../scripts/lib/steps.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const workspace = join(here, '..', '..');
@@ -81,8 +82,6 @@ const selected = VARIANTS.filter((v) => !process.argv.includes(v.id === 'ssr' ? 
 
 const env = { ...process.env, NG_CLI_ANALYTICS: 'false', NG_FORCE_TTY: 'false', CI: 'true', FORCE_COLOR: '0', npm_config_fund: 'false', npm_config_audit: 'false' };
 
-class StepError extends Error {}
-
 function fail(message) {
   throw new StepError(message);
 }
@@ -104,44 +103,12 @@ function passed(step, started) {
 }
 
 /** Runs a command with a time limit; resolves to its output, rejects with its tail on failure. */
-function run(step, command, args, { cwd, limit, env: stepEnv = env }) {
+async function run(step, command, args, { cwd, limit, env: stepEnv = env }) {
   const started = Date.now();
   log.write(`\n$ (${relative(workspace, cwd) || '.'}) ${command} ${args.join(' ')}\n`);
-  return new Promise((resolve, reject) => {
-    // Its own process group, so a timeout stops npm and everything it started (and nothing else).
-    const child = spawn(command, args, { cwd, env: stepEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const collect = (chunk) => {
-      const text = chunk.toString();
-      output += text;
-      log.write(text);
-      if (verbose) process.stdout.write(text);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
-      reject(new StepError(`${step}: no result after ${limit / 1000} s; stopped.\n${tail(output)}`));
-    }, limit);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new StepError(`${step}: could not start ${command}: ${e.message}`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      if (code === 0) {
-        passed(step, started);
-        resolve(output);
-      } else {
-        reject(new StepError(`${step}: exit code ${code} after ${seconds} s.\n${tail(output)}`));
-      }
-    });
-  });
+  const { output } = await runCommand(step, command, args, { cwd, env: stepEnv, limit, log, verbose });
+  passed(step, started);
+  return output;
 }
 
 /** Runs an in-process step with a time limit; its resources are closed by the caller's cleanup, even after a timeout. */
@@ -170,10 +137,6 @@ function lstatExists(path) {
   } catch {
     return false;
   }
-}
-
-function tail(output, lines = 40) {
-  return output.trimEnd().split('\n').slice(-lines).map((l) => `      | ${l}`).join('\n');
 }
 
 /** Hashes of every file under `dir` (except node_modules, .angular and dist), to compare two states. */
