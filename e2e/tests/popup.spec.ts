@@ -9,15 +9,20 @@ function pendingLogins(page: Page): Promise<string[]> {
   return page.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith('ngx-oidc.default.tx.')));
 }
 
+/** From the signed-out home page, clicks "Sign in with a popup" and returns the popup it opened. */
+async function openPopup(page: Page): Promise<Page> {
+  await page.goto('/');
+  await expect(page.getByTestId('auth-state')).toHaveText('unauthenticated');
+  const opened = page.waitForEvent('popup');
+  await page.getByTestId('login-popup').click();
+  return opened;
+}
+
 test.describe('sign-in in a popup', () => {
   test('p1. the popup signs in and closes itself; the app shows the user without leaving its page', async ({ page }) => {
     await useFlow(page, 'refresh');
     const seen = watchProvider(page);
-    await page.goto('/');
-    await expect(page.getByTestId('auth-state')).toHaveText('unauthenticated');
-    const opened = page.waitForEvent('popup');
-    await page.getByTestId('login-popup').click();
-    const popup = await opened;
+    const popup = await openPopup(page);
     const closed = popup.waitForEvent('close');
     await completeProviderLogin(popup);
     await closed;
@@ -36,11 +41,7 @@ test.describe('sign-in in a popup', () => {
     // The fake clock runs the opener's poll of popup.closed on demand, without waiting for it.
     await page.clock.install();
     await useFlow(page, 'refresh');
-    await page.goto('/');
-    await expect(page.getByTestId('auth-state')).toHaveText('unauthenticated');
-    const opened = page.waitForEvent('popup');
-    await page.getByTestId('login-popup').click();
-    const popup = await opened;
+    const popup = await openPopup(page);
     await expect(popup.getByTestId('idp-login')).toBeVisible();
     // The opener sees the popup at the provider (its poll runs), then the user closes it.
     await page.clock.runFor(1_000);
@@ -86,11 +87,7 @@ test.describe('sign-in in a popup', () => {
       });
       await useFlow(page, 'refresh');
       const seen = watchProvider(page);
-      await page.goto('/');
-      await expect(page.getByTestId('auth-state')).toHaveText('unauthenticated');
-      const opened = page.waitForEvent('popup');
-      await page.getByTestId('login-popup').click();
-      const popup = await opened;
+      const popup = await openPopup(page);
       await expect(popup.getByTestId('idp-login')).toBeVisible();
       // COOP cut the popup off: from the app it looks closed, although the user is signing in there.
       expect(await page.evaluate(() => (window as { e2ePopup?: Window | null }).e2ePopup?.closed)).toBe(true);
