@@ -43,6 +43,7 @@ export {
   withPushedAuthorizationRequests,
   withSilentRenewIframe,
   withPopupLogin,
+  withStepUp,
   type AuthFeature,
   AuthFeatureKind,
 } from './lib/angular/provide-auth';
@@ -78,6 +79,7 @@ export type { AuthEvent, AuthEventType } from './lib/angular/events';
 export { authCallbackGuard, autoLoginGuard, authGuard, isSafeReturnUrl } from './lib/angular/guards';
 export { authInterceptor, AuthInterceptor, SKIP_AUTH, NAVIGATE_ON_AUTH_ERROR } from './lib/angular/interceptor';
 export { SilentRenewComponent, postSilentRenewResult, SILENT_RENEW_MESSAGE, type SilentRenewMessage } from './lib/angular/silent-renew';
+export type { StepUpOptions } from './lib/angular/step-up';
 export { PopupCallbackComponent, postPopupResult, POPUP_MESSAGE, POPUP_CHANNEL, type PopupMessage } from './lib/angular/popup-login';
 export { isSecureRoute } from './lib/core/secure-routes';
 

@@ -2,7 +2,7 @@ import type { ResolvedOidcConfig } from '../core/config';
 import { OidcError, isTransientError, toOidcError } from '../core/errors';
 import { type AuthSession, type LoginResult, type LogoutResult, type OidcSession, preloadSessionFlows } from '../core/session';
 import type { UserInfo } from '../core/userinfo';
-import type { LoginOptions, LogoutOptions, OidcAuth } from './oidc-auth';
+import type { InternalLoginOptions, LogoutOptions, OidcAuth } from './oidc-auth';
 
 /**
  * What {@link OidcAuth} does only now and then: start a login, finish one,
@@ -22,15 +22,12 @@ const KEEPS_SESSION: readonly string[] = ['NO_SESSION', 'NO_REFRESH_TOKEN', 'CON
 const CALLBACK_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];
 
 /** Starts a login: sends the browser to the provider (via PAR when configured). */
-export async function login(auth: Auth, options: LoginOptions): Promise<void> {
+export async function login(auth: Auth, options: InternalLoginOptions): Promise<void> {
   const { session } = await auth.ctx();
   const returnUrl = options.returnUrl ?? auth.currentAppUrl();
   try {
-    const url = await session.beginLogin({
-      ...(options.prompt !== undefined ? { prompt: options.prompt } : {}),
-      ...(options.customParams !== undefined ? { customParams: options.customParams } : {}),
-      ...(returnUrl !== undefined ? { returnUrl } : {}),
-    });
+    // The options are BeginLoginOptions as they are: prompt, customParams, acrValues, maxAge, stepUp.
+    const url = await session.beginLogin({ ...options, ...(returnUrl !== undefined ? { returnUrl } : {}) });
     auth.emit({ type: 'LoginStarted' });
     auth.redirect(url);
   } catch (e) {
@@ -218,6 +215,30 @@ export async function loadUserInfo(auth: Auth): Promise<UserInfo> {
   } catch (e) {
     throw auth.fail(e);
   }
+}
+
+/**
+ * A secure route answered 401 to a request sent with `sent`: the token to
+ * retry it with once, `null` to fail it as it is, or a rejection (the
+ * renewal failed) to fail it and route to `unauthorizedRoute` when asked.
+ * - RFC 9470 3, `insufficient_user_authentication`: the API wants a stronger
+ *   or more recent sign-in, which no renewal gives. Reported
+ *   (`StepUpRequired`) and, with `withStepUp()`, met by signing in again.
+ * - Otherwise (RFC 6750 3.1, `invalid_token`): a renewal. A token renewed
+ *   since the request was sent (for another request's 401) is used as it is.
+ */
+export async function tokenFor401(auth: Auth, url: string, header: string, sent: string | null): Promise<string | null> {
+  if (sent && header.includes('insufficient_user_authentication')) {
+    const { stepUpChallenge } = await preloadSessionFlows();
+    const challenge = stepUpChallenge(header);
+    if (challenge) {
+      auth.emit({ type: 'StepUpRequired', url, ...challenge });
+      return auth.stepUpHandler ? auth.stepUpHandler(auth, challenge) : null;
+    }
+  }
+  const current = auth.accessToken();
+  if (current && current !== sent && !auth.needsRenewal()) return current;
+  return (await auth.refresh()).accessToken;
 }
 
 /** Local logout first, then revocation and the end-session redirect (see {@link OidcAuth.logout}). */

@@ -67,6 +67,20 @@ export type AuthEvent =
       readonly type: 'LoggedOut';
     }
   | {
+      /**
+       * A secure route answered 401 `insufficient_user_authentication` (RFC 9470 3): the API wants a
+       * stronger or more recent sign-in. `withStepUp()` then signs the user in again; without it, the
+       * app may call `login({ acrValues, maxAge })` itself.
+       */
+      readonly type: 'StepUpRequired';
+      /** The URL of the refused request. */
+      readonly url: string;
+      /** The `acr` values the API accepts, space-separated, when it named them. */
+      readonly acrValues?: string;
+      /** The largest age of the sign-in the API accepts, in seconds, when it named one. */
+      readonly maxAge?: number;
+    }
+  | {
       /** Any failure, also reported by `OidcAuth.error()`. */
       readonly type: 'Error';
       /** The failure. */

@@ -41,6 +41,9 @@ function withBearer(req: HttpRequest<unknown>, token: string): HttpRequest<unkno
  * call; it also routes to `unauthorizedRoute` / `forbiddenRoute` when the app
  * asked for that (config `navigateOnHttpError`, or {@link NAVIGATE_ON_AUTH_ERROR}
  * on the request), so a background call never moves the user by itself.
+ * A 401 `insufficient_user_authentication` (RFC 9470) is not renewed: it is
+ * reported as `StepUpRequired` and, with `withStepUp()`, met by signing in
+ * again (the request is then retried once, in popup mode).
  *
  * @example
  * ```ts
@@ -84,24 +87,25 @@ export function authInterceptor(): HttpInterceptorFn {
         if (error.status === 403) {
           go(config.forbiddenRoute);
         } else if (error.status === 401 && auth.isAuthenticated()) {
-          // RFC 6750 3.1 invalid_token: renew once and retry once. A token renewed since
-          // this request was sent (for another request's 401) is used without renewing again.
-          const current = auth.accessToken();
-          const renewed =
-            current && current !== sent && !auth.needsRenewal() ? Promise.resolve(current) : auth.refresh().then((s) => s.accessToken);
-          return from(renewed).pipe(
+          // What a 401 calls for is decided in the lazy actions (a cold path): a renewal (RFC 6750 3.1
+          // invalid_token), or for insufficient_user_authentication a step-up (RFC 9470), never a renewal.
+          const header = error.headers.get('WWW-Authenticate') ?? '';
+          const retry = auth.actions().then((a) => a.tokenFor401(auth, req.url, header, sent));
+          return from(retry).pipe(
             catchError(() => {
               go(config.unauthorizedRoute);
               return throwError(() => error);
             }),
             switchMap((fresh) =>
               // The retry goes straight to the next handler: it is never retried again.
-              attach(fresh).pipe(
-                catchError((again: unknown) => {
-                  if (again instanceof HttpErrorResponse && again.status === 401) go(config.unauthorizedRoute);
-                  return throwError(() => again);
-                }),
-              ),
+              fresh
+                ? attach(fresh).pipe(
+                    catchError((again: unknown) => {
+                      if (again instanceof HttpErrorResponse && again.status === 401) go(config.unauthorizedRoute);
+                      return throwError(() => again);
+                    }),
+                  )
+                : throwError(() => error),
             ),
           );
         } else if (error.status === 401) {

@@ -32,6 +32,7 @@ import {
   AUTH_REDIRECT,
   AUTH_STORAGE,
 } from './tokens';
+import type { StepUpHandler } from './step-up';
 import { lazy } from '../core/lazy';
 
 /**
@@ -49,6 +50,14 @@ export interface LoginOptions {
   readonly returnUrl?: string;
   /** `prompt`, such as `login` to force the provider to ask again. */
   readonly prompt?: string;
+  /**
+   * `acr_values` (OIDC Core 3.1.2.1): the sign-in strengths asked for, space-separated, in order of
+   * preference. The ID token's `acr` must then be one of them, else the login fails with
+   * `ID_TOKEN_ACR_MISMATCH` (an `acr_values` in `customParams` is sent as is and not checked).
+   */
+  readonly acrValues?: string;
+  /** `max_age` in seconds for this login, instead of the config's `maxAge`: the ID token's `auth_time` is then checked. */
+  readonly maxAge?: number;
 }
 
 /** Options for {@link OidcAuth.loginWithPopup}. */
@@ -59,6 +68,20 @@ export interface PopupLoginOptions {
   readonly prompt?: string;
   /** The `window.open` features of the popup. Default: 500 × 640 pixels, centred on the app's window. */
   readonly windowFeatures?: string;
+  /**
+   * `acr_values` (OIDC Core 3.1.2.1): the sign-in strengths asked for, space-separated, in order of
+   * preference. The ID token's `acr` must then be one of them, else the login fails with
+   * `ID_TOKEN_ACR_MISMATCH` (an `acr_values` in `customParams` is sent as is and not checked).
+   */
+  readonly acrValues?: string;
+  /** `max_age` in seconds for this login, instead of the config's `maxAge`: the ID token's `auth_time` is then checked. */
+  readonly maxAge?: number;
+}
+
+/** @internal What a login the library starts itself adds to the app's options. */
+export interface InternalLoginOptions extends LoginOptions, PopupLoginOptions {
+  /** A step-up (`withStepUp()`): the new sign-in must be the signed-in user's. */
+  readonly stepUp?: boolean;
 }
 
 /** Options for {@link OidcAuth.logout}. */
@@ -122,7 +145,10 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   /** @internal */
   readonly iframeRenew = inject(AUTH_IFRAME_RENEW);
   private readonly checkSessionEnabled = inject(AUTH_CHECK_SESSION);
-  private readonly popupLogin = inject(AUTH_POPUP_LOGIN);
+  /** @internal */
+  readonly popupLogin = inject(AUTH_POPUP_LOGIN);
+  /** @internal The step-up of `withStepUp()`, set by its initializer (a field, not a token: apps without it pay nothing). */
+  declare stepUpHandler: StepUpHandler | undefined;
   private readonly dpop = inject(AUTH_DPOP);
   /** @internal The DPoP port of the loaded config (`withDPoP()` and `useDPoP`): the interceptor sends bound tokens with it. */
   dpopPort: DPoPHttpPort | undefined;

@@ -57,7 +57,7 @@ const CLOSED_GRACE_MS = 1000;
  * (`Error` event, `auth.error()`), removes the pending login and closes the
  * popup; a session that existed before is kept.
  */
-export function loginInPopup(auth: OidcAuth, options: PopupLoginOptions): Promise<LoginResult> {
+export function loginInPopup(auth: OidcAuth, options: PopupLoginOptions & { readonly stepUp?: boolean }): Promise<LoginResult> {
   const view = auth.isBrowser ? auth.document.defaultView : null;
   let popup: Window | null = null;
   try {
@@ -69,7 +69,12 @@ export function loginInPopup(auth: OidcAuth, options: PopupLoginOptions): Promis
   return runInPopup(auth, view, popup, options);
 }
 
-async function runInPopup(auth: OidcAuth, view: Window | null, popup: Window | null, options: PopupLoginOptions): Promise<LoginResult> {
+async function runInPopup(
+  auth: OidcAuth,
+  view: Window | null,
+  popup: Window | null,
+  options: PopupLoginOptions & { readonly stepUp?: boolean },
+): Promise<LoginResult> {
   if (!view || !popup) {
     // Nothing started yet: no pending login, no request.
     throw auth.fail(new OidcError('The browser blocked the sign-in popup: call loginWithPopup() in a click handler, before any await', 'POPUP_BLOCKED'));
@@ -92,11 +97,7 @@ async function runInPopup(auth: OidcAuth, view: Window | null, popup: Window | n
     const flows = await session.preload();
     // Before any request: a login whose transaction cannot be kept must not start.
     session.transactions.requireStorage();
-    const started = await flows.beginLogin(session, {
-      redirectUri,
-      ...(options.prompt !== undefined ? { prompt: options.prompt } : {}),
-      ...(options.customParams !== undefined ? { customParams: options.customParams } : {}),
-    });
+    const started = await flows.beginLogin(session, { ...options, redirectUri });
     state = started.state;
     if (popup.closed) throw closedError();
     const answer = awaitAnswer(view, popup, state, config.popupTimeoutInSeconds);

@@ -18,6 +18,7 @@ import { OidcAuth } from './oidc-auth';
 import { pushedAuthorizationUrl } from '../core/par';
 import { renewInIframe } from './silent-renew';
 import { loginInPopup } from './popup-login';
+import { type StepUpOptions, stepUpHandler } from './step-up';
 import {
   AUTH_CHECK_SESSION,
   AUTH_CONFIG_LOADER,
@@ -50,6 +51,8 @@ export enum AuthFeatureKind {
   DPoP,
   /** `withPopupLogin()`. */
   PopupLogin,
+  /** `withStepUp()`. */
+  StepUp,
 }
 
 /** A feature for {@link provideAuth}, made by a `with…` function. */
@@ -198,4 +201,28 @@ export function withSilentRenewIframe(): AuthFeature<AuthFeatureKind.SilentRenew
  */
 export function withPopupLogin(): AuthFeature<AuthFeatureKind.PopupLogin> {
   return authFeature(AuthFeatureKind.PopupLogin, [{ provide: AUTH_POPUP_LOGIN, useValue: loginInPopup }]);
+}
+
+/**
+ * Step-up authentication (RFC 9470): when a secure route answers 401 with
+ * `WWW-Authenticate: Bearer error="insufficient_user_authentication"` and the
+ * `acr_values` and/or `max_age` it needs, the user signs in again with them,
+ * as the same user; the new ID token's `acr` and `auth_time` are checked
+ * against what was asked. In `'popup'` mode (with `withPopupLogin()`) the
+ * refused request is then sent again once with the new token; in
+ * `'redirect'` mode the user comes back to the current route. Without this
+ * feature the demand is only reported, as a `StepUpRequired` event.
+ * The API must expose `WWW-Authenticate` to the app by CORS.
+ *
+ * @example
+ * ```ts
+ * provideAuth(withConfig(config), withPopupLogin(), withStepUp({ mode: 'popup' }))
+ * ```
+ */
+export function withStepUp(options: StepUpOptions = { mode: 'redirect' }): AuthFeature<AuthFeatureKind.StepUp> {
+  return authFeature(AuthFeatureKind.StepUp, [
+    provideAppInitializer(() => {
+      inject(OidcAuth).stepUpHandler = stepUpHandler(options);
+    }),
+  ]);
 }

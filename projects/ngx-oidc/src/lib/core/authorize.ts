@@ -30,6 +30,8 @@ export interface AuthorizationRequest {
   prompt?: string;
   /** Maximum authentication age in seconds; makes `auth_time` required in the ID token. */
   maxAge?: number;
+  /** Requested Authentication Context Class Reference values, space-separated, in order of preference. */
+  acrValues?: string;
   /** The current ID token, for `prompt=none` requests (OIDC Core 3.1.2.1 `id_token_hint`). */
   idTokenHint?: string;
   /** The DPoP key's thumbprint: binds the code to the key (RFC 9449 10). */
@@ -133,7 +135,7 @@ function requireNonEmpty(req: AuthorizationRequest): void {
 
 /**
  * The query parameters of a code-flow authorization request with PKCE S256.
- * Custom parameters come last; `prompt`, `max_age` and `resource` given as
+ * Custom parameters come last; `prompt`, `max_age`, `acr_values` and `resource` given as
  * fields win over custom parameters of the same name.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
@@ -166,6 +168,11 @@ export function authorizationParams(req: AuthorizationRequest): URLSearchParams 
     }
     params.set('max_age', String(req.maxAge));
     explicit.push('max_age');
+  }
+  if (req.acrValues !== undefined) {
+    // OIDC Core 3.1.2.1: acr_values is a space-separated list; the ID token's acr is then checked against it.
+    params.set('acr_values', req.acrValues);
+    explicit.push('acr_values');
   }
   if (req.idTokenHint !== undefined) {
     // OIDC Core 3.1.2.1: id_token_hint names the user a prompt=none request is about.

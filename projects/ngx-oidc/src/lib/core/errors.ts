@@ -21,7 +21,7 @@
  *   `ID_TOKEN_SIGNATURE_INVALID`, `ID_TOKEN_ISS_MISMATCH`, `ID_TOKEN_AUD_MISMATCH`,
  *   `ID_TOKEN_AZP_MISMATCH`, `ID_TOKEN_EXPIRED`, `ID_TOKEN_IAT_INVALID`,
  *   `ID_TOKEN_NONCE_MISMATCH`, `ID_TOKEN_SUB_MISSING`, `ID_TOKEN_AUTH_TIME_INVALID`,
- *   `ID_TOKEN_AT_HASH_MISMATCH`, `ID_TOKEN_REFRESH_MISMATCH` (OIDC Core 12.2).
+ *   `ID_TOKEN_ACR_MISMATCH` (not one of the `acrValues` asked for), `ID_TOKEN_AT_HASH_MISMATCH`, `ID_TOKEN_REFRESH_MISMATCH` (OIDC Core 12.2).
  * - Authorization response: `STATE_MISMATCH`, `ISS_MISMATCH` (RFC 9207),
  *   `AUTHORIZATION_ERROR` (the provider answered with `error`), `CALLBACK_INVALID`.
  * - Endpoints: `TOKEN_ERROR`, `TOKEN_RESPONSE_INVALID`, `DPOP_NOT_BOUND` (DPoP
@@ -32,6 +32,8 @@
  * - Popup sign-in: `POPUP_BLOCKED` (the browser refused to open the window),
  *   `POPUP_CLOSED` (the user closed it before the provider answered),
  *   `POPUP_TIMEOUT` (no answer within `popupTimeoutInSeconds`).
+ * - Step-up (RFC 9470): `STEP_UP_FAILED` (an API still demands a stronger
+ *   sign-in that the session already has, or that was just asked for).
  * - `UNEXPECTED_ERROR`: anything else (a bug, not the provider); the original error is `cause.reason`.
  *
  * Transient failures (no answer, a timeout, 5xx, 408, 429, or an OAuth
@@ -61,6 +63,7 @@ export type OidcErrorCode =
   | 'ID_TOKEN_NONCE_MISMATCH'
   | 'ID_TOKEN_SUB_MISSING'
   | 'ID_TOKEN_AUTH_TIME_INVALID'
+  | 'ID_TOKEN_ACR_MISMATCH'
   | 'ID_TOKEN_AT_HASH_MISMATCH'
   | 'ID_TOKEN_REFRESH_MISMATCH'
   | 'STATE_MISMATCH'
@@ -82,6 +85,7 @@ export type OidcErrorCode =
   | 'POPUP_BLOCKED'
   | 'POPUP_CLOSED'
   | 'POPUP_TIMEOUT'
+  | 'STEP_UP_FAILED'
   | 'UNEXPECTED_ERROR';
 
 /** The evidence attached to an {@link OidcError}: whatever helps to debug it. */

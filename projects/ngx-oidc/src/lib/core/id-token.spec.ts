@@ -195,6 +195,31 @@ describe('validateIdToken: claims (OIDC Core 3.1.3.7)', () => {
   });
 });
 
+describe('validateIdToken: acr asked for with acr_values (OIDC Core 3.1.3.7 (12), RFC 9470 4)', () => {
+  it('accepts an acr among the values asked for', async () => {
+    const { keys, expected, token } = await setup();
+    const asked = { ...expected, acrValues: ['urn:pwd+otp', 'urn:hardware-key'] };
+    await expect(validateIdToken(await token({ acr: 'urn:hardware-key' }), keys, asked)).resolves.toMatchObject({ acr: 'urn:hardware-key' });
+  });
+
+  it.each([
+    ['a weaker acr', { acr: 'urn:pwd' }],
+    ['no acr', {}],
+    ['an acr that is not a string', { acr: ['urn:hardware-key'] }],
+  ])('rejects %s', async (_name, claims) => {
+    const { keys, expected, token } = await setup();
+    await expect(validateIdToken(await token(claims), keys, { ...expected, acrValues: ['urn:hardware-key'] })).rejects.toMatchObject({
+      code: 'ID_TOKEN_ACR_MISMATCH',
+      cause: { expected: ['urn:hardware-key'] },
+    });
+  });
+
+  it('does not look at acr when none was asked for', async () => {
+    const { keys, expected, token } = await setup();
+    await expect(validateIdToken(await token({ acr: 'urn:pwd' }), keys, expected)).resolves.toMatchObject({ acr: 'urn:pwd' });
+  });
+});
+
 describe('validateIdToken: at_hash (OIDC Core 3.2.2.9)', () => {
   it.each<FakeAlg>(['RS256', 'ES384', 'EdDSA'])('accepts the right at_hash under %s and rejects another', async (alg) => {
     const { keys, expected, token } = await setup(alg);

@@ -26,6 +26,8 @@ export interface IdTokenClaims extends JsonObject {
   readonly nonce?: string;
   /** When the user authenticated. */
   readonly auth_time?: number;
+  /** Authentication Context Class Reference: how strongly the user signed in (OIDC Core 2). */
+  readonly acr?: string;
   /** Authorized party. */
   readonly azp?: string;
   /** Access token hash. */
@@ -63,6 +65,8 @@ export interface IdTokenExpectations {
   readonly nonce?: string;
   /** `max_age` when it was sent: `auth_time` becomes required (OIDC Core 3.1.2.1). */
   readonly maxAge?: number;
+  /** The `acr_values` the login asked for (a step-up): `acr` must be one of them (OIDC Core 3.1.3.7 (12)). */
+  readonly acrValues?: readonly string[];
   /** The access token issued with the ID token, to check `at_hash` when present. */
   readonly accessToken?: string;
   /** Audiences besides the client that are trusted. */
@@ -198,6 +202,11 @@ function checkClaims(claims: IdTokenClaims, expected: IdTokenExpectations): void
         actual: claims.auth_time,
       });
     }
+  }
+  // OIDC Core 3.1.3.7 (12), RFC 9470 4: the acr asked for must be the one asserted; a provider that
+  // could not reach it (acr_values is a voluntary request, 3.1.2.1) fails the login instead of passing.
+  if (expected.acrValues !== undefined && (typeof claims.acr !== 'string' || !expected.acrValues.includes(claims.acr))) {
+    fail('ID token acr is not one of the requested acr_values', 'ID_TOKEN_ACR_MISMATCH', { expected: expected.acrValues, actual: claims.acr });
   }
 }
 

@@ -10,6 +10,10 @@ function isStringOrAbsent(value: unknown): boolean {
   return value === undefined || typeof value === 'string';
 }
 
+function isBooleanOrAbsent(value: unknown): boolean {
+  return value === undefined || typeof value === 'boolean';
+}
+
 /** Shape check for a stored login transaction. */
 export function isLoginTransaction(value: unknown): value is LoginTransaction {
   return (
@@ -21,7 +25,9 @@ export function isLoginTransaction(value: unknown): value is LoginTransaction {
     typeof value['createdAt'] === 'number' &&
     (value['maxAge'] === undefined || typeof value['maxAge'] === 'number') &&
     isStringOrAbsent(value['returnUrl']) &&
-    (value['renew'] === undefined || typeof value['renew'] === 'boolean')
+    isStringOrAbsent(value['acrValues']) &&
+    isBooleanOrAbsent(value['renew']) &&
+    isBooleanOrAbsent(value['stepUp'])
   );
 }
 

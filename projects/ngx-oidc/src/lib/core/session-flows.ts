@@ -1,8 +1,10 @@
 import { authorizationParams, authorizationUrl, shouldUsePar } from './authorize';
 import { type RenewalBackoff, backoffError, nextBackoff } from './backoff';
 
-// For the iframe renewal's back-off (auth-actions.ts): one lazy chunk holds the back-off policy.
+// For the iframe renewal's back-off and the step-up demand (auth-actions.ts): one lazy chunk holds
+// the back-off policy and the challenge parser (which userinfo uses too), not a chunk of their own each.
 export { nextBackoff };
+export { stepUpChallenge } from './www-authenticate';
 import { validateCallback } from './authorization-response';
 import { parseCallbackUrl } from './callback';
 import { saveTransaction, takeTransaction } from './login-transaction';
@@ -75,15 +77,18 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
   const dpopJkt = dpop ? await (options.renew ? dpop.thumbprint(algs) : dpop.rotate(algs)) : undefined;
   // OIDC Core 3.1.2.1: a prompt=none request names the signed-in user with id_token_hint.
   const idTokenHint = options.prompt === 'none' ? s.restore()?.idToken : undefined;
+  const maxAge = options.maxAge ?? config.maxAge;
   const tx: LoginTransaction = {
     state: randomString(),
     nonce: randomString(),
     codeVerifier: pkce.codeVerifier,
     redirectUri: options.redirectUri ?? config.redirectUrl,
     createdAt: s.now(),
-    ...(config.maxAge !== undefined ? { maxAge: config.maxAge } : {}),
+    ...(maxAge !== undefined ? { maxAge } : {}),
+    ...(options.acrValues !== undefined ? { acrValues: options.acrValues } : {}),
     ...(options.returnUrl !== undefined ? { returnUrl: options.returnUrl } : {}),
     ...(options.renew ? { renew: true } : {}),
+    ...(options.stepUp ? { stepUp: true } : {}),
   };
   const params = authorizationParams({
     clientId: config.clientId,
@@ -93,7 +98,8 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
     nonce: tx.nonce,
     codeChallenge: pkce.codeChallenge,
     ...(options.prompt !== undefined ? { prompt: options.prompt } : {}),
-    ...(config.maxAge !== undefined ? { maxAge: config.maxAge } : {}),
+    ...(maxAge !== undefined ? { maxAge } : {}),
+    ...(options.acrValues !== undefined ? { acrValues: options.acrValues } : {}),
     ...(config.resource !== undefined ? { resource: config.resource } : {}),
     ...(idTokenHint !== undefined ? { idTokenHint } : {}),
     ...(dpopJkt !== undefined ? { dpopJkt } : {}),
@@ -160,16 +166,20 @@ export async function finishLogin(s: OidcSession, callbackUrl: string): Promise<
   );
   // OIDC Core 3.1.3.3: the token response of an OpenID request contains an ID token.
   if (tokens.idToken === undefined) throw new OidcError('The token response has no id_token', 'TOKEN_RESPONSE_INVALID');
-  const current = tx.renew ? s.restore() : null;
-  // A renewal for a session that ended meanwhile (logout while the iframe ran) signs nobody in.
-  if (tx.renew && !current) throw new OidcError('The session ended while it was being renewed', 'NO_SESSION');
+  // A renewal, or a step-up (RFC 9470), continues the session of the user signed in now.
+  const sameUser = tx.renew === true || tx.stepUp === true;
+  const current = sameUser ? s.restore() : null;
+  // One for a session that ended meanwhile (logout while the iframe or the provider ran) signs nobody in.
+  if (sameUser && !current) throw new OidcError('The session ended while it was being renewed or stepped up', 'NO_SESSION');
   const [v] = await Promise.all([verifying, keysReady]);
   const claims = await v.validateIdToken(tokens.idToken, keys(s, metadata), {
     ...idTokenExpectations(s, metadata, tokens, v),
     nonce: tx.nonce,
     ...(tx.maxAge !== undefined ? { maxAge: tx.maxAge } : {}),
+    ...(tx.acrValues !== undefined ? { acrValues: tx.acrValues.split(' ').filter(Boolean) } : {}),
   });
-  // OIDC Core 3.1.2.1 (prompt=none): a renewal must not switch the user.
+  // OIDC Core 3.1.2.1 (prompt=none): a renewal must not switch the user; nor may a step-up, whose
+  // caller goes on with the request it made for the user signed in before.
   if (current && (claims.sub !== current.idTokenClaims.sub || claims.iss !== current.idTokenClaims.iss)) {
     throw new OidcError('The renewed session is for another user', 'ID_TOKEN_REFRESH_MISMATCH', {
       expected: current.idTokenClaims.sub,

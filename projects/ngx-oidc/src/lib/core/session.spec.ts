@@ -454,6 +454,61 @@ describe('OidcSession: renewal by prompt=none', () => {
   });
 });
 
+describe('OidcSession: step-up (RFC 9470)', () => {
+  async function stepUp(options: { acrValues?: string; maxAge?: number } = { acrValues: 'urn:mfa urn:key' }) {
+    const ctx = await setup({ config: { maxAge: 600 } });
+    const first = (await ctx.login(undefined, { authTime: START - 60 })).result.session;
+    const url = new URL(await ctx.session.beginLogin({ ...options, stepUp: true }));
+    const finish = (authorize: Parameters<FakeProvider['authorize']>[1] = {}) => ctx.op.authorize(url.toString(), authorize).then((cb) => ctx.session.finishLogin(cb));
+    return { ...ctx, first, url, finish };
+  }
+
+  it('sends acr_values and the login\'s own max_age, and accepts an acr among them', async () => {
+    const { op, url, finish } = await stepUp({ acrValues: 'urn:mfa urn:key', maxAge: 0 });
+    expect(url.searchParams.get('acr_values')).toBe('urn:mfa urn:key');
+    expect(url.searchParams.get('max_age')).toBe('0');
+    op.idTokenExtraClaims = { acr: 'urn:key' };
+    await expect(finish()).resolves.toMatchObject({ session: { idTokenClaims: { sub: 'alice', acr: 'urn:key', auth_time: START } } });
+  });
+
+  it('refuses a weaker acr and keeps the session from before', async () => {
+    const { op, session, first, finish, pending } = await stepUp();
+    op.idTokenExtraClaims = { acr: 'urn:pwd' };
+    await expect(finish()).rejects.toMatchObject({ code: 'ID_TOKEN_ACR_MISMATCH', cause: { expected: ['urn:mfa', 'urn:key'], actual: 'urn:pwd' } });
+    expect(session.restore()).toEqual(first);
+    expect(pending()).toEqual([]);
+  });
+
+  it('checks auth_time against the max_age of the step-up, not the config\'s', async () => {
+    const { session, first, finish } = await stepUp({ maxAge: 0 });
+    // Five minutes old: recent enough for the config's 600 s, too old for the step-up's 0 s.
+    await expect(finish({ authTime: START - 300 })).rejects.toMatchObject({ code: 'ID_TOKEN_AUTH_TIME_INVALID', cause: { expected: 0 } });
+    expect(session.restore()).toEqual(first);
+  });
+
+  it('refuses another user, and a session that ended meanwhile', async () => {
+    const { session, first, op, finish, url } = await stepUp();
+    op.idTokenExtraClaims = { acr: 'urn:mfa' };
+    await expect(finish({ sub: 'mallory' })).rejects.toMatchObject({ code: 'ID_TOKEN_REFRESH_MISMATCH', cause: { expected: 'alice', actual: 'mallory' } });
+    expect(session.restore()).toEqual(first);
+    const again = await op.authorize((await session.beginLogin({ acrValues: 'urn:mfa', stepUp: true })).toString());
+    await session.logoutLocal();
+    await expect(session.finishLogin(again)).rejects.toMatchObject({ code: 'NO_SESSION' });
+    expect(session.restore()).toBeNull();
+    expect(url.searchParams.get('acr_values')).toBe('urn:mfa urn:key');
+  });
+
+  it('lets the acr_values of the login win over one in customParamsAuthRequest, which is sent unchecked', async () => {
+    const { op, session, login } = await setup({ config: { customParamsAuthRequest: { acr_values: 'urn:pwd' } } });
+    const plain = new URL(await session.beginLogin());
+    expect(plain.searchParams.getAll('acr_values')).toEqual(['urn:pwd']);
+    op.idTokenExtraClaims = { acr: 'urn:something-else' };
+    await expect(login()).resolves.toBeDefined();
+    const asked = new URL(await session.beginLogin({ acrValues: 'urn:mfa' }));
+    expect(asked.searchParams.getAll('acr_values')).toEqual(['urn:mfa']);
+  });
+});
+
 describe('OidcSession: userinfo', () => {
   it('loads userinfo into the session, and needs a session', async () => {
     const { session, login } = await setup();

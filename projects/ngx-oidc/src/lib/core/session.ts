@@ -102,6 +102,12 @@ export interface BeginLoginOptions {
   readonly redirectUri?: string;
   /** A renewal: the callback must be for the same user. */
   readonly renew?: boolean;
+  /** `acr_values` (OIDC Core 3.1.2.1), space-separated: the ID token's `acr` must then be one of them. */
+  readonly acrValues?: string;
+  /** `max_age` in seconds for this login, instead of the config's `maxAge`: `auth_time` is then checked. */
+  readonly maxAge?: number;
+  /** A step-up (RFC 9470): the callback must be for the user signed in now. */
+  readonly stepUp?: boolean;
 }
 
 /** The outcome of {@link OidcSession.logout}. */

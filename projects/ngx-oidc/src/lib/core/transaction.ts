@@ -20,6 +20,10 @@ export interface LoginTransaction {
   /** Seconds since the epoch. */
   readonly createdAt: number;
   readonly maxAge?: number;
+  /** The `acr_values` sent: the ID token's `acr` must be one of them. */
+  readonly acrValues?: string;
+  /** A step-up (RFC 9470): the callback must be for the signed-in user. */
+  readonly stepUp?: boolean;
   /** Where the app goes after login (an app-relative URL). */
   readonly returnUrl?: string;
   /** A renewal (iframe `prompt=none`): the user must stay the same. */

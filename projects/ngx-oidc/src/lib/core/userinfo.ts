@@ -1,4 +1,5 @@
 import { OidcError } from './errors';
+import { parseChallenges } from './www-authenticate';
 import { type FetchJson, type JsonObject, type OidcHttpRequest, type OidcHttpResponse, getRequest, parseJsonObject, readOAuthError, send } from './http';
 
 /**
@@ -21,24 +22,11 @@ export function userInfoRequest(endpoint: string, accessToken: string, scheme: '
   return getRequest(endpoint, { Authorization: `${scheme} ${accessToken}` });
 }
 
-/**
- * One auth-param of a `WWW-Authenticate` challenge, quoted or not
- * (RFC 6750 3; RFC 9110 11.2). Returns undefined when absent.
- */
-function challengeParam(header: string, name: string): string | undefined {
-  const match = new RegExp(`(?:^|[\\s,])${name}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^\\s,"]+))`, 'i').exec(header);
-  if (!match) return undefined;
-  return match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2];
-}
-
 function userInfoError(res: OidcHttpResponse): OidcError {
   const challenge = res.headers['www-authenticate'];
   // RFC 6750 3: the error comes in the WWW-Authenticate challenge; some providers send a JSON body instead.
-  const headerError = challenge === undefined ? undefined : challengeParam(challenge, 'error');
-  const oauth =
-    challenge !== undefined && headerError !== undefined
-      ? { error: headerError, error_description: challengeParam(challenge, 'error_description') }
-      : readOAuthError(res);
+  const params = challenge === undefined ? undefined : parseChallenges(challenge).find((c) => c.params['error'] !== undefined)?.params;
+  const oauth = params ? { error: params['error']!, error_description: params['error_description'] } : readOAuthError(res);
   return new OidcError(`UserInfo: HTTP ${res.status}${oauth ? ` (${oauth.error})` : ''}`, 'USERINFO_ERROR', {
     status: res.status,
     ...(challenge !== undefined ? { www_authenticate: challenge } : {}),
