@@ -4,7 +4,8 @@
 // the proof's signature, htm, htu, iat, ath and cnf.jkt), then checks what
 // that function leaves to the server: the scope, the proof's jti against
 // replay and the server's own DPoP nonce. Answers JSON; 401 with
-// WWW-Authenticate otherwise (RFC 6750 3, RFC 9449 7.1). Plus a recorder on
+// WWW-Authenticate otherwise (RFC 6750 3, RFC 9449 7.1). `/api/payments` wants
+// a sign-in with MFA: a token without that `acr` gets the RFC 9470 step-up challenge. Plus a recorder on
 // another origin that keeps the headers it receives, to prove tokens never go there.
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -41,6 +42,9 @@ function closer(server) {
     return closed;
   };
 }
+
+/** The `acr` `/api/payments` demands (the demo provider's password-plus-code sign-in). */
+export const PAYMENTS_ACR = 'urn:ngx-oidc:mfa';
 
 /** Proof algorithms the API accepts (the library signs with ES256 unless told otherwise). */
 const DPOP_ALGS = 'ES256 PS256 RS256 EdDSA';
@@ -109,8 +113,8 @@ export async function startApi({ port = 4401, issuer = 'http://127.0.0.1:4400', 
     // For the interceptor benchmark: answers at once, saying whether a token (Bearer or DPoP) came.
     if (path === '/api/ping') return json(res, 200, { auth: /^(Bearer|DPoP) /.test(req.headers.authorization ?? '') });
     if (path === '/api/__counts') return json(res, 200, counts);
-    // Two protected routes: a proof signed for one must not work at the other (htu, RFC 9449 4.3).
-    if (path !== '/api/me' && path !== '/api/orders') return json(res, 404, { error: 'not_found' });
+    // Protected routes: a proof signed for one must not work at another (htu, RFC 9449 4.3).
+    if (path !== '/api/me' && path !== '/api/orders' && path !== '/api/payments') return json(res, 404, { error: 'not_found' });
     const auth = req.headers.authorization ?? '';
     const scheme = /^DPoP /i.test(auth) ? 'dpop' : 'bearer';
     // RFC 6750 3.1: no credentials means a bare challenge.
@@ -147,6 +151,13 @@ export async function startApi({ port = 4401, issuer = 'http://127.0.0.1:4400', 
       count('insufficient_scope');
       return json(res, 403, { error: 'insufficient_scope' }, challenge(scheme, 'insufficient_scope', 'scope api required'));
     }
+    if (path === '/api/payments' && claims.acr !== PAYMENTS_ACR) {
+      // RFC 9470 3: the sign-in behind this token is not strong enough; say what would be.
+      count('step_up');
+      return json(res, 401, { error: 'insufficient_user_authentication' }, {
+        'www-authenticate': `${scheme === 'dpop' ? 'DPoP' : 'Bearer'} error="insufficient_user_authentication", error_description="payments need a sign-in with a one-time code", acr_values="${PAYMENTS_ACR}"`,
+      });
+    }
     served += 1;
     count(claims.cnf?.jkt !== undefined ? 'ok_dpop' : 'ok_bearer');
     return json(res, 200, {
@@ -155,6 +166,7 @@ export async function startApi({ port = 4401, issuer = 'http://127.0.0.1:4400', 
       scope: claims.scope,
       expires_at: claims.exp,
       token_type: claims.cnf?.jkt !== undefined ? 'DPoP' : 'Bearer',
+      ...(claims.acr !== undefined ? { acr: claims.acr } : {}),
       message: `Hello ${claims.sub}, the API verified your ${claims.cnf?.jkt !== undefined ? 'DPoP-bound ' : ''}access token.`,
       served,
     });

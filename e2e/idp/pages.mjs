@@ -46,6 +46,21 @@ ${error ? `<p class="error" data-testid="idp-error">${escape(error)}</p>` : ''}
   );
 }
 
+/** The step-up page (RFC 9470): the signed-in user confirms with a one-time code. */
+export function renderOneTimeCode({ uid, clientId, user, code, error }) {
+  return page(
+    'Confirm it is you',
+    `<h1>Confirm it is you</h1><p><strong>${escape(clientId)}</strong> asks for a stronger sign-in for <strong>${escape(user)}</strong>.
+Enter the one-time code (in this demo it is always <code data-testid="idp-otp-hint">${escape(code)}</code>).</p>
+${error ? `<p class="error" data-testid="idp-error">${escape(error)}</p>` : ''}
+<form method="post" action="/interaction/${escape(uid)}/otp" autocomplete="off">
+  <label for="code">One-time code</label><input id="code" name="code" data-testid="idp-otp" inputmode="numeric" required autofocus>
+  <button type="submit" data-testid="idp-otp-submit">Confirm</button>
+</form>
+<form method="post" action="/interaction/${escape(uid)}/abort"><button class="secondary" type="submit" data-testid="idp-cancel">Cancel</button></form>`,
+  );
+}
+
 /** The consent page. */
 export function renderConsent({ uid, clientId, scope, user }) {
   const items = scope

@@ -2,18 +2,42 @@
 // login and consent pages, demo users, keys generated at start, and the
 // features ngx-oidc uses (PAR, revocation, introspection, RP-initiated logout,
 // userinfo, RFC 9207 iss, JWT access tokens for the API via resource indicators,
-// DPoP with nonces (RFC 9449) for the `spa-dpop` client).
+// DPoP with nonces (RFC 9449) for the `spa-dpop` client), and step-up (RFC 9470):
+// a password sign-in is `acr` urn:ngx-oidc:pwd; `acr_values` urn:ngx-oidc:mfa asks
+// the signed-in user for a one-time code, and the access token carries the `acr`.
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider from 'oidc-provider';
-import { renderConsent, renderLogin, renderLoggedOut, renderLogout, renderError } from './pages.mjs';
+import Provider, { interactionPolicy } from 'oidc-provider';
+import { renderConsent, renderLogin, renderLoggedOut, renderLogout, renderError, renderOneTimeCode } from './pages.mjs';
 
 /** Demo users: printed by `npm start`. */
 export const USERS = {
   alice: { password: 'wonderland', name: 'Alice Liddell', given_name: 'Alice', family_name: 'Liddell', email: 'alice@example.test' },
   bob: { password: 'builder', name: 'Bob Builder', given_name: 'Bob', family_name: 'Builder', email: 'bob@example.test' },
 };
+
+/** The sign-in strengths (`acr`) the provider asserts: a password, or a password and a one-time code. */
+export const ACR = { password: 'urn:ngx-oidc:pwd', mfa: 'urn:ngx-oidc:mfa' };
+
+/** The demo's one-time code (a real provider would send it, or use an authenticator). */
+export const ONE_TIME_CODE = '246810';
+
+/**
+ * The interaction policy: the provider's own, plus a step-up check. A request
+ * whose `acr_values` asks for MFA from a user signed in with a password alone
+ * shows the login prompt again, where the user gives the one-time code.
+ */
+function stepUpPolicy() {
+  const policy = interactionPolicy.base();
+  policy.get('login').checks.add(
+    new interactionPolicy.Check('acr_step_up', 'a stronger sign-in is required', (ctx) => {
+      const asked = String(ctx.oidc.params.acr_values ?? '').split(' ');
+      return asked.includes(ACR.mfa) && ctx.oidc.session.acr !== ACR.mfa ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  return policy;
+}
 
 /** A confidential client the tests use to ask the introspection endpoint. */
 export const INTROSPECTOR = { client_id: 'e2e-introspector', client_secret: 'introspector-secret-for-tests-only' };
@@ -113,7 +137,15 @@ export async function startIdp({
       Interaction: 600,
       AuthorizationCode: 60,
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy: stepUpPolicy(), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    acrValues: [ACR.password, ACR.mfa],
+    // RFC 9470 6 / RFC 9068 2.2.1: the access token says how and when the user signed in, so the
+    // API can ask for a step-up. Both come from the code or refresh token the grant redeems.
+    extraTokenClaims: (ctx, token) => {
+      if (token.kind !== 'AccessToken') return undefined;
+      const source = ctx?.oidc?.entities?.AuthorizationCode ?? ctx?.oidc?.entities?.RefreshToken;
+      return source?.acr ? { acr: source.acr, auth_time: source.authTime } : undefined;
+    },
     // Clients allowed the refresh_token grant get one (the provider would otherwise want
     // offline_access with prompt=consent on every login).
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -175,7 +207,10 @@ export async function startIdp({
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(html);
     };
+    // A signed-in user asked for MFA (acr_values): the one-time code, not the password again.
+    const stepUp = prompt.name === 'login' && prompt.reasons.includes('acr_step_up') && details.session?.accountId !== undefined;
     if (req.method === 'GET') {
+      if (stepUp) return send(renderOneTimeCode({ uid, clientId: client?.clientId, user: details.session.accountId, code: ONE_TIME_CODE }));
       if (prompt.name === 'login') return send(renderLogin({ uid, clientId: client?.clientId }));
       return send(renderConsent({ uid, clientId: client?.clientId, scope: String(params.scope ?? ''), user: details.session?.accountId }));
     }
@@ -186,7 +221,14 @@ export async function startIdp({
       if (!user || user.password !== form.get('password')) {
         return send(renderLogin({ uid, clientId: client?.clientId, error: 'Unknown user or wrong password.', login }));
       }
-      return provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+      return provider.interactionFinished(req, res, { login: { accountId: login, acr: ACR.password, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+    }
+    if (action === 'otp' && stepUp) {
+      const user = details.session.accountId;
+      if (form.get('code') !== ONE_TIME_CODE) {
+        return send(renderOneTimeCode({ uid, clientId: client?.clientId, user, code: ONE_TIME_CODE, error: 'Wrong code.' }));
+      }
+      return provider.interactionFinished(req, res, { login: { accountId: user, acr: ACR.mfa, amr: ['pwd', 'otp'] } }, { mergeWithLastSubmission: false });
     }
     if (action === 'confirm') {
       const { accountId } = details.session;

@@ -9,6 +9,7 @@ import {
   withPopupLogin,
   withPushedAuthorizationRequests,
   withSilentRenewIframe,
+  withStepUp,
 } from 'ngx-oidc';
 import { withDPoP } from 'ngx-oidc/dpop';
 import { routes } from './app.routes';
@@ -28,6 +29,9 @@ export const appConfig: ApplicationConfig = {
       withSilentRenewIframe(),
       // "Sign in with a popup": the popup comes back to popup-callback.html (popupRedirectUrl).
       withPopupLogin(),
+      // "Pay" calls an API route that wants a sign-in with a one-time code (RFC 9470): its 401
+      // opens a popup at the provider, and the payment is sent again once the user confirmed.
+      withStepUp({ mode: 'popup' }),
       // DPoP (RFC 9449) for configs with useDPoP (the dpop flow); the others keep Bearer tokens.
       withDPoP(),
     ),

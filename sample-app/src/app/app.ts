@@ -1,5 +1,5 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
-import { Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { Component, DestroyRef, type WritableSignal, computed, inject, signal } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { OidcAuth } from 'ngx-oidc';
 import { DemoSettings } from './demo-settings';
@@ -39,6 +39,12 @@ export class App {
   protected readonly apiResult = signal('');
   protected readonly apiBusy = signal(false);
   protected readonly apiUrl = this.settings.apiUrl;
+  /** The API's payments route, beside `apiUrl`: it wants a sign-in with a one-time code. */
+  protected readonly paymentsUrl = computed(() => {
+    const api = this.apiUrl();
+    return api ? new URL('payments', api).href : null;
+  });
+  protected readonly paymentResult = signal('');
 
   constructor() {
     const timer = setInterval(() => this.now.set(Date.now()), 1000);
@@ -64,16 +70,24 @@ export class App {
   }
 
   protected callApi(): void {
-    const url = this.apiUrl();
+    this.call(this.apiUrl(), this.apiResult);
+  }
+
+  /** In the click itself: a step-up popup opens only shortly after the user's click. */
+  protected pay(): void {
+    this.call(this.paymentsUrl(), this.paymentResult);
+  }
+
+  private call(url: string | null, result: WritableSignal<string>): void {
     if (!url) return;
     this.apiBusy.set(true);
     this.http.get(url, { responseType: 'text' }).subscribe({
       next: (body) => {
-        this.apiResult.set(body);
+        result.set(body);
         this.apiBusy.set(false);
       },
       error: (error: unknown) => {
-        this.apiResult.set(error instanceof HttpErrorResponse ? String(error.status) : 'error');
+        result.set(error instanceof HttpErrorResponse ? String(error.status) : 'error');
         this.apiBusy.set(false);
       },
     });
