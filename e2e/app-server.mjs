@@ -63,10 +63,14 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** Starts the app server on 127.0.0.1:`port`, serving `root` (dist/sample-app/browser). */
-export async function startAppServer({ port = 4200, root, flow = 'refresh', issuer = 'http://127.0.0.1:4400', apiOrigin = 'http://127.0.0.1:4401' }) {
+/**
+ * Starts the app server on 127.0.0.1:`port`, serving `root` (dist/sample-app/browser).
+ * `overrides` are config keys served on top of the flow's (a test's own server,
+ * where routing auth-config.json in the browser is not an option).
+ */
+export async function startAppServer({ port = 4200, root, flow = 'refresh', issuer = 'http://127.0.0.1:4400', apiOrigin = 'http://127.0.0.1:4401', overrides = {} }) {
   const appOrigin = `http://127.0.0.1:${port}`;
-  const config = JSON.stringify(demoConfig(flow, { appOrigin, issuer, apiOrigin, apiUrl: `${apiOrigin}/api/me` }), null, 2);
+  const config = JSON.stringify({ ...demoConfig(flow, { appOrigin, issuer, apiOrigin, apiUrl: `${apiOrigin}/api/me` }), ...overrides }, null, 2);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, appOrigin).pathname);
     if (path === '/auth-config.json') {

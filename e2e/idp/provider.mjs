@@ -11,6 +11,18 @@ import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { interactionPolicy } from 'oidc-provider';
 import { renderConsent, renderLogin, renderLoggedOut, renderLogout, renderError, renderOneTimeCode } from './pages.mjs';
 
+/**
+ * Rewrites the provider's cookies to `SameSite=None; Secure`, so that they go
+ * with cross-site requests (iframes). Koa refuses to set Secure cookies on
+ * plain http itself; browsers accept them from http://localhost.
+ */
+function sendCookiesCrossSite(res) {
+  const setHeader = res.setHeader.bind(res);
+  const crossSite = (cookie) => `${String(cookie).replace(/;\s*samesite=[a-z]+/i, '').replace(/;\s*secure/i, '')}; samesite=none; secure`;
+  res.setHeader = (name, value) =>
+    setHeader(name, String(name).toLowerCase() === 'set-cookie' ? [].concat(value).map(crossSite) : value);
+}
+
 /** Demo users: printed by `npm start`. */
 export const USERS = {
   alice: { password: 'wonderland', name: 'Alice Liddell', given_name: 'Alice', family_name: 'Liddell', email: 'alice@example.test' },
@@ -72,6 +84,13 @@ function readForm(req) {
  * clients; `spa-short` always gets `shortAccessTokenTtl`. `faults` is the
  * e2e suite's fault hook (`createFaultHook` in faults.mjs), in front of
  * everything the provider serves; without it the provider is left alone.
+ * `host` names the provider in its issuer (it always listens on 127.0.0.1):
+ * `localhost` makes it another site than an app on 127.0.0.1, so the
+ * browser treats its cookies in the app's iframes as third-party. Then
+ * `crossSiteCookies` sends them `SameSite=None; Secure`, as providers that
+ * support iframe renewal do (browsers accept Secure cookies from
+ * http://localhost), so that an iframe gets them unless third-party cookies
+ * are blocked.
  */
 export async function startIdp({
   port = 4400,
@@ -81,8 +100,10 @@ export async function startIdp({
   shortAccessTokenTtl = 10,
   log = () => undefined,
   faults,
+  host = '127.0.0.1',
+  crossSiteCookies = false,
 } = {}) {
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://${host}:${port}`;
   const callbacks = (path) => appOrigins.map((o) => `${o}${path}`);
   const publicClient = (client_id, extra = {}) => ({
     client_id,
@@ -256,6 +277,7 @@ export async function startIdp({
   };
 
   const serve = (req, res) => {
+    if (crossSiteCookies) sendCookiesCrossSite(res);
     if (req.url?.startsWith('/interaction/')) {
       interaction(req, res).catch((err) => {
         log(`idp interaction error: ${err.stack ?? err}`);

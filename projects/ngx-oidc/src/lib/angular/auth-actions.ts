@@ -18,6 +18,9 @@ type Auth = OidcAuth;
 /** Failures that leave the session as it is: nothing was wrong with it, it just could not be renewed now or here. */
 const KEEPS_SESSION: readonly string[] = ['NO_SESSION', 'NO_REFRESH_TOKEN', 'CONFIG_INVALID', 'STORAGE_UNAVAILABLE'];
 
+/** The services whose iframe renewal has worked in this page: a later `RENEW_TIMEOUT` there is the network's, not blocked cookies. */
+const iframeWorked = new WeakSet<Auth>();
+
 /** The parameters of an authorization response, scrubbed from the address bar after a callback. */
 const CALLBACK_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];
 
@@ -100,12 +103,23 @@ export async function renew(auth: Auth, force: boolean, retryNow: boolean, retry
     return renewed;
   } catch (e) {
     const error = toOidcError(e);
-    if (current && isTransientError(error)) throw renewalDeferred(auth, error, retrying);
-    auth.renewalPhase.set(null);
-    auth.emit({ type: 'RenewFailed', error });
-    if (current && !KEEPS_SESSION.includes(error.code)) endSession(auth, session, current, error);
-    else auth.setSession(session.restore());
-    throw auth.fail(error);
+    // The iframe needs the user (third-party cookies blocked?): `silentRenewFallback`, from withSilentRenewIframe().
+    const fallback = current && current.refreshToken === undefined ? auth.renewFallback?.(auth, session, error, iframeWorked.has(auth)) : null;
+    const rescued = await fallback?.rescue();
+    if (rescued) {
+      renewalSucceeded(auth, rescued);
+      return rescued;
+    }
+    try {
+      if (current && isTransientError(error)) throw renewalDeferred(auth, error, retrying);
+      auth.renewalPhase.set(null);
+      auth.emit({ type: 'RenewFailed', error });
+      if (current && !KEEPS_SESSION.includes(error.code)) endSession(auth, session, current, error);
+      else auth.setSession(session.restore());
+      throw auth.fail(error);
+    } finally {
+      await fallback?.settle();
+    }
   }
 }
 
@@ -120,7 +134,9 @@ async function renewByIframe(auth: Auth, session: OidcSession, config: ResolvedO
     throw new OidcError('Renewal is waiting after a failure', backoff.code, { retryAt: Math.round(backoff.retryAt * 1000), deferred: true });
   }
   try {
-    return (await auth.iframeRenew(session, auth.document, config)).session;
+    const renewed = (await auth.iframeRenew(session, auth.document, config)).session;
+    iframeWorked.add(auth);
+    return renewed;
   } catch (e) {
     const error = toOidcError(e);
     const { nextBackoff } = await preloadSessionFlows();

@@ -49,6 +49,20 @@ export type AuthEvent =
       readonly retryAt: number;
     }
   | {
+      /**
+       * Renewal by iframe needs the user: the provider answered `login_required` (or another
+       * OIDC Core 3.1.2.6 error), or the first iframe timed out, as happens when the browser
+       * blocks third-party cookies; and `silentRenewFallback` is `'event'`, or its popup or redirect
+       * could not happen (a popup blocked or closed, a redirect held back to avoid a loop or inside
+       * a frame). Comes last, once `RenewFailed`,
+       * `SessionEnded` (or `RenewRetryScheduled` after a timeout) and the `Error` are out: offer a
+       * button whose click calls `login()` or `loginWithPopup()`.
+       */
+      readonly type: 'RenewInteractionRequired';
+      /** The iframe's failure. */
+      readonly error: OidcError;
+    }
+  | {
       /** A definitive failure (refused refresh token, failed check, `login_required`, another user, expiry) ended the session. */
       readonly type: 'SessionEnded';
       /** What ended it. */

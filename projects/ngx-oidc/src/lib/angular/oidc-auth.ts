@@ -33,6 +33,7 @@ import {
   AUTH_STORAGE,
 } from './tokens';
 import type { StepUpHandler } from './step-up';
+import type { RenewFallbackFactory } from './renew-fallback';
 import { lazy } from '../core/lazy';
 
 /**
@@ -149,6 +150,8 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   readonly popupLogin = inject(AUTH_POPUP_LOGIN);
   /** @internal The step-up of `withStepUp()`, set by its initializer (a field, not a token: apps without it pay nothing). */
   declare stepUpHandler: StepUpHandler | undefined;
+  /** @internal `silentRenewFallback`, set by `withSilentRenewIframe()` (a field, not a token: apps without it pay nothing). */
+  declare renewFallback: RenewFallbackFactory | undefined;
   private readonly dpop = inject(AUTH_DPOP);
   /** @internal The DPoP port of the loaded config (`withDPoP()` and `useDPoP`): the interceptor sends bound tokens with it. */
   dpopPort: DPoPHttpPort | undefined;

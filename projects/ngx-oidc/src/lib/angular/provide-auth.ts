@@ -19,6 +19,7 @@ import { pushedAuthorizationUrl } from '../core/par';
 import { renewInIframe } from './silent-renew';
 import { loginInPopup } from './popup-login';
 import { type StepUpOptions, stepUpHandler } from './step-up';
+import { useRenewFallback } from './renew-fallback';
 import {
   AUTH_CHECK_SESSION,
   AUTH_CONFIG_LOADER,
@@ -184,10 +185,18 @@ export function withPushedAuthorizationRequests(): AuthFeature<AuthFeatureKind.P
 /**
  * Silent renew by a hidden iframe (`prompt=none`, OIDC Core 3.1.2.1), for
  * `silentRenew` without refresh tokens; the page at `silentRenewUrl` posts the
- * response back. A separate feature so that refresh-token apps do not ship it.
+ * response back. When the iframe needs the user, as in browsers that block
+ * third-party cookies, the config's `silentRenewFallback` says what follows:
+ * nothing more than the end of the session (the default), a
+ * `RenewInteractionRequired` event, a popup sign-in (`'popup'` needs
+ * `withPopupLogin()`, else start-up fails with `CONFIG_INVALID`) or a login
+ * redirect. A separate feature so that refresh-token apps do not ship it.
  */
 export function withSilentRenewIframe(): AuthFeature<AuthFeatureKind.SilentRenewIframe> {
-  return authFeature(AuthFeatureKind.SilentRenewIframe, [{ provide: AUTH_IFRAME_RENEW, useValue: renewInIframe }]);
+  return authFeature(AuthFeatureKind.SilentRenewIframe, [
+    { provide: AUTH_IFRAME_RENEW, useValue: renewInIframe },
+    provideAppInitializer(() => useRenewFallback(inject(OidcAuth))),
+  ]);
 }
 
 /**

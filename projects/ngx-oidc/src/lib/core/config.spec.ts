@@ -205,6 +205,21 @@ describe('resolveConfig', () => {
     });
   });
 
+  describe('silentRenewFallback', () => {
+    it.each(['popups', 'Redirect', '', true, null])('rejects %j, naming the values it takes', (silentRenewFallback) => {
+      expectConfigInvalid({ ...BASE, silentRenewFallback }, 'silentRenewFallback');
+      expect(rejection({ ...BASE, silentRenewFallback }).message).toContain("'none', 'event', 'popup', 'redirect'");
+    });
+
+    it.each(['none', 'event', 'popup', 'redirect'] as const)('accepts %s', (silentRenewFallback) => {
+      expect(resolveConfig({ ...BASE, silentRenewFallback }).silentRenewFallback).toBe(silentRenewFallback);
+    });
+
+    it("defaults to 'none': the session ends as it always did", () => {
+      expect(resolveConfig(BASE).silentRenewFallback).toBe('none');
+    });
+  });
+
   describe('configId', () => {
     it.each(['', 'a.b', 'a b', 'op/1', 'caf\u00e9', 'x:y'])('rejects %j', (configId) => {
       expectConfigInvalid({ ...BASE, configId }, 'configId');

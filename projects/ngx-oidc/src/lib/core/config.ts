@@ -40,6 +40,19 @@ export interface OidcConfig {
   /** How long an iframe renew may take. Default `20` seconds. */
   silentRenewTimeoutInSeconds?: number;
   /**
+   * What happens when renewal by iframe needs the user, as it does in browsers that block
+   * third-party cookies: the session has no refresh token, and the `prompt=none` iframe got
+   * `login_required`, `interaction_required`, `consent_required` or `account_selection_required`
+   * (OIDC Core 3.1.2.6), or timed out (`RENEW_TIMEOUT`) at the first try in a page where no iframe
+   * renewal has worked yet. `'none'`: the session ends (a timeout keeps it and retries), as
+   * always; `'event'`: the same, then a `RenewInteractionRequired` event, for the app to offer a
+   * button that signs in again; `'popup'` (needs `withPopupLogin()`): first a popup sign-in of the
+   * same user, which renews the session, and as `'event'` when it fails (browsers block a popup
+   * not opened by a click); `'redirect'`: a login redirect back to the current route, at most
+   * once a minute per tab, else as `'event'`. Used by `withSilentRenewIframe()`. Default `'none'`.
+   */
+  silentRenewFallback?: 'none' | 'event' | 'popup' | 'redirect';
+  /**
    * The page the popup of `loginWithPopup()` is sent back to (needs `withPopupLogin()`): the
    * package's `popup-callback.html`, or a route to `PopupCallbackComponent`; an absolute URL on
    * the app's own origin, another page than `redirectUrl`. Register it as a redirect URI at the
@@ -144,6 +157,7 @@ const DEFAULTS = {
   useRefreshToken: false,
   silentRenew: false,
   silentRenewTimeoutInSeconds: 20,
+  silentRenewFallback: 'none',
   popupTimeoutInSeconds: 300,
   renewTimeBeforeTokenExpiresInSeconds: 30,
   usePushedAuthorizationRequests: false,
@@ -171,6 +185,13 @@ const DEFAULTS = {
   renewRetryInitialDelayInSeconds: 5,
   renewRetryMaxDelayInSeconds: 300,
 } as const satisfies Omit<ResolvedOidcConfig, 'authority' | 'clientId' | 'redirectUrl'>;
+
+/** The keys whose value is one of a few names, with the names. */
+const NAME_KEYS = {
+  logLevel: ['debug', 'warn', 'error', 'none'],
+  storage: ['sessionStorage', 'localStorage', 'memory'],
+  silentRenewFallback: ['none', 'event', 'popup', 'redirect'],
+} as const;
 
 const BOOLEAN_KEYS = [
   'useRefreshToken', 'silentRenew', 'usePushedAuthorizationRequests', 'useDPoP', 'ignoreNonceAfterRefresh', 'autoUserInfo', 'startCheckSession',
@@ -240,9 +261,8 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   if (typeof resolved.scope !== 'string' || !resolved.scope.split(' ').includes('openid')) {
     throw invalid('scope', "must contain 'openid'", resolved.scope);
   }
-  if (!['debug', 'warn', 'error', 'none'].includes(resolved.logLevel)) throw invalid('logLevel', "must be 'debug', 'warn', 'error' or 'none'", resolved.logLevel);
-  if (!['sessionStorage', 'localStorage', 'memory'].includes(resolved.storage)) {
-    throw invalid('storage', "must be 'sessionStorage', 'localStorage' or 'memory'", resolved.storage);
+  for (const [key, names] of Object.entries(NAME_KEYS) as [keyof typeof NAME_KEYS, readonly string[]][]) {
+    if (!names.includes(resolved[key])) throw invalid(key, `must be one of '${names.join("', '")}'`, resolved[key]);
   }
   if (!/^[A-Za-z0-9_-]+$/.test(resolved.configId)) throw invalid('configId', 'must be letters, digits, - or _', resolved.configId);
   if (!Array.isArray(resolved.secureRoutes)) throw invalid('secureRoutes', 'must be a list of URLs', resolved.secureRoutes);
