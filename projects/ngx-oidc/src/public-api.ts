@@ -44,6 +44,7 @@ export {
   withSilentRenewIframe,
   withPopupLogin,
   withStepUp,
+  withMultipleConfigs,
   type AuthFeature,
   AuthFeatureKind,
 } from './lib/angular/provide-auth';

@@ -69,9 +69,22 @@ export const authCallbackGuard: CanActivateFn = async () => {
   }
 };
 
-async function autoLogin(targetUrl: string): Promise<GuardResult> {
-  const auth = inject(OidcAuth);
+/**
+ * The service a guard acts for: the default config's, or (with
+ * `withMultipleConfigs()`) the one of `configId`, once the configs are
+ * loaded; an unknown id fails the navigation with `CONFIG_INVALID`.
+ */
+async function serviceFor(auth: OidcAuth, configId: string | undefined): Promise<OidcAuth> {
+  return configId === undefined ? auth : (await auth.loadConfig(), auth.forConfig(configId));
+}
+
+async function autoLogin(configId: string | undefined, stateOrSegments: unknown): Promise<GuardResult> {
+  if (onServer()) return true;
   const router = inject(Router);
+  const targetUrl = Array.isArray(stateOrSegments)
+    ? canMatchTarget(stateOrSegments as UrlSegment[])
+    : (stateOrSegments as { url: string }).url;
+  const auth = await serviceFor(inject(OidcAuth), configId);
   const authenticated = await auth.whenReady();
   if (authenticated) return true;
   const config = await auth.loadConfig();
@@ -105,33 +118,46 @@ function canMatchTarget(segments: readonly UrlSegment[]): string {
  * Lets signed-in users through; for others, tries a refresh when a refresh
  * token is stored, else stores the target URL and starts a login. After a
  * failed login it routes to `unauthorizedRoute` instead of looping. Waits for
- * `ready` first. Usable as `canActivate`, `canActivateChild` and `canMatch`.
+ * `ready` first. Usable as `canActivate`, `canActivateChild` and `canMatch`;
+ * with `withMultipleConfigs()`, `autoLoginGuard('partner')` guards with the
+ * config of that `configId` (the default config otherwise).
  *
  * On the server it lets the route render (no redirect, no login, no storage
  * read): the browser decides after hydration.
+ *
+ * @example
+ * ```ts
+ * { path: 'orders', canActivate: [autoLoginGuard], component: Orders },
+ * { path: 'partner', canActivate: [autoLoginGuard('partner')], component: PartnerPage },
+ * ```
  */
-export const autoLoginGuard: CanActivateFn & CanActivateChildFn & CanMatchFn = (
-  _route: unknown,
-  stateOrSegments: unknown,
-) => {
+export function autoLoginGuard(configId: string): CanActivateFn & CanActivateChildFn & CanMatchFn;
+/** The guard itself, for the default config (see the overload above). */
+export function autoLoginGuard(route: unknown, stateOrSegments: unknown): Promise<GuardResult>;
+export function autoLoginGuard(routeOrConfigId: unknown, stateOrSegments?: unknown): CanActivateFn | Promise<GuardResult> {
+  return typeof routeOrConfigId === 'string' ? (_r: unknown, s: unknown) => autoLogin(routeOrConfigId, s) : autoLogin(undefined, stateOrSegments);
+}
+
+async function checkOnly(configId: string | undefined): Promise<GuardResult> {
   if (onServer()) return true;
-  const target = Array.isArray(stateOrSegments)
-    ? canMatchTarget(stateOrSegments as UrlSegment[])
-    : (stateOrSegments as { url: string }).url;
-  return autoLogin(target);
-};
+  const router = inject(Router);
+  const auth = await serviceFor(inject(OidcAuth), configId);
+  if (await auth.whenReady()) return true;
+  return router.parseUrl((await auth.loadConfig()).unauthorizedRoute);
+}
 
 /**
  * Only checks: lets signed-in users through and routes others to
- * `unauthorizedRoute`, without sending anyone to the provider.
+ * `unauthorizedRoute`, without sending anyone to the provider. With
+ * `withMultipleConfigs()`, `authGuard('partner')` checks the config of that
+ * `configId`.
  *
  * On the server it lets the route render (no redirect, no storage read): the
  * browser decides after hydration.
  */
-export const authGuard: CanActivateFn & CanActivateChildFn & CanMatchFn = async () => {
-  if (onServer()) return true;
-  const auth = inject(OidcAuth);
-  const router = inject(Router);
-  if (await auth.whenReady()) return true;
-  return router.parseUrl((await auth.loadConfig()).unauthorizedRoute);
-};
+export function authGuard(configId: string): CanActivateFn & CanActivateChildFn & CanMatchFn;
+/** The guard itself, for the default config (see the overload above). */
+export function authGuard(route: unknown, stateOrSegments: unknown): Promise<GuardResult>;
+export function authGuard(routeOrConfigId: unknown): CanActivateFn | Promise<GuardResult> {
+  return typeof routeOrConfigId === 'string' ? () => checkOnly(routeOrConfigId) : checkOnly(undefined);
+}

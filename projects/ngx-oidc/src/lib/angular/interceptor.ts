@@ -52,15 +52,17 @@ function withBearer(req: HttpRequest<unknown>, token: string): HttpRequest<unkno
  */
 export function authInterceptor(): HttpInterceptorFn {
   return (req, next) => {
-    const auth = inject(OidcAuth);
-    const config = auth.config();
+    const main = inject(OidcAuth);
     // Requests before the config is loaded (the config loader's own) and requests
     // that are not for a secure route go through untouched: the short path. So does
     // every request on the server (SSR), where there is no session: no token, no
     // renewal, and a 401 or 403 never turns into a navigation (an HTTP redirect).
-    if (!config || req.context.get(SKIP_AUTH) || req.headers.has('Authorization') || !auth.inBrowser) return next(req);
+    if (!main.config() || req.context.get(SKIP_AUTH) || req.headers.has('Authorization') || !main.inBrowser) return next(req);
     // Relative request URLs resolve against the document base URL, as HttpClient's backends do.
     const base = inject(DOCUMENT).baseURI;
+    // With several configs, the one whose secureRoutes hold the URL (they cannot overlap: checked at start-up).
+    const auth = main.peers?.find((peer) => isSecureRoute(req.url, peer.config()?.secureRoutes ?? [], base)) ?? main;
+    const config = auth.config()!;
     if (!isSecureRoute(req.url, config.secureRoutes, base)) return next(req);
     const router = inject(Router);
     // A 401 or 403 moves the user only when the app asked for it (this request's context, else the

@@ -1,11 +1,11 @@
 import { HttpBackend } from '@angular/common/http';
-import { DOCUMENT, Injectable, Injector, NgZone, OnDestroy, PLATFORM_ID, computed, inject, signal } from '@angular/core';
+import { DOCUMENT, EnvironmentInjector, Injectable, NgZone, OnDestroy, PLATFORM_ID, computed, inject, signal } from '@angular/core';
 import { isPlatformBrowser } from '@angular/common';
 import { Router } from '@angular/router';
 import { BehaviorSubject, Subject, distinctUntilChanged, map } from 'rxjs';
 import type { RenewalBackoff } from '../core/renewal-backoff';
 import { isCallbackUrl } from '../core/callback';
-import { type ResolvedOidcConfig, resolveConfig, suggestConfigKey, unknownConfigKeys } from '../core/config';
+import { type OidcConfig, type ResolvedOidcConfig, resolveConfig, suggestConfigKey, unknownConfigKeys } from '../core/config';
 import { OidcError, isOidcError, toOidcError } from '../core/errors';
 import type { ProviderMetadata } from '../core/discovery';
 import type { StandardClaims } from '../core/claims';
@@ -150,6 +150,12 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   readonly popupLogin = inject(AUTH_POPUP_LOGIN);
   /** @internal The step-up of `withStepUp()`, set by its initializer (a field, not a token: apps without it pay nothing). */
   declare stepUpHandler: StepUpHandler | undefined;
+  /** @internal Every service of the app, the default first, when it has several configs (see `provideAuth`); else unset. */
+  declare peers: OidcAuth[] | undefined;
+  /** @internal With several configs (set with {@link peers}): the service whose pending login the response at a URL answers. */
+  declare callbackOwner: ((url: string) => OidcAuth) | undefined;
+  /** @internal Set by `withMultipleConfigs()`: starts the services of the configs after the first. */
+  declare startPeers: ((main: OidcAuth, configs: readonly OidcConfig[]) => Promise<void>) | undefined;
   /** @internal `silentRenewFallback`, set by `withSilentRenewIframe()` (a field, not a token: apps without it pay nothing). */
   declare renewFallback: RenewFallbackFactory | undefined;
   private readonly dpop = inject(AUTH_DPOP);
@@ -160,7 +166,8 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   /** @internal */
   readonly document = inject(DOCUMENT);
   private readonly zone = inject(NgZone);
-  private readonly injector = inject(Injector);
+  /** @internal */
+  readonly injector = inject(EnvironmentInjector);
   /** @internal */
   readonly isBrowser = isPlatformBrowser(inject(PLATFORM_ID));
   /** @internal False on the server (SSR), where the library stays inert. */
@@ -253,8 +260,12 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   ctx(): Promise<Context> {
     this.context ??= (async () => {
       let config: ResolvedOidcConfig;
+      // Several configs (several providers): this service takes the first, the others get services of their own.
+      let others: readonly OidcConfig[] = [];
       try {
-        const raw = await this.loader();
+        const [raw, ...rest] = ([] as OidcConfig[]).concat(await this.loader()) as [OidcConfig, ...OidcConfig[]];
+        others = rest;
+        if (rest.length && !this.startPeers) throw new OidcError('ngx-oidc: several configs need withMultipleConfigs()', 'CONFIG_INVALID', { key: 'configId' });
         config = resolveConfig(raw);
         // Development builds only (the production build drops this block): a misspelt key would be ignored in silence.
         if ((typeof ngDevMode === 'undefined' || ngDevMode) && (config.logLevel === 'warn' || config.logLevel === 'debug')) {
@@ -295,6 +306,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
       this.emit({ type: 'ConfigLoaded', config });
       this.inRenewFrame = this.isBrowser && this.isSilentRenewFrame(config);
       if (this.isBrowser && !this.inRenewFrame) this.listenToOtherTabs(config);
+      if (others.length) await this.startPeers!(this, others).catch((e: unknown) => Promise.reject(this.fail(e)));
       return this.loaded;
     })();
     return this.context;
@@ -345,7 +357,8 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     }
     this.emit({ type: 'CheckAuthStarted' });
     const href = this.document.location.href;
-    if (isCallbackUrl(href, session.config.redirectUrl)) {
+    // Several configs may share one callback route: the pending login's state says whose it is.
+    if (isCallbackUrl(href, session.config.redirectUrl) && (this.callbackOwner?.(href) ?? this) === this) {
       await this.handleCallback(href).catch(() => undefined);
     } else {
       this.scrubLogoutState(session);
@@ -362,7 +375,22 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     }
     this.markReady();
     this.emit({ type: 'CheckAuthFinished', isAuthenticated: this.isAuthenticated() });
+    // The default service settles the others too (each reports its own events).
+    if (this.peers?.[0] === this) await Promise.all(this.peers.slice(1).map((peer) => peer.checkAuth()));
     return this.isAuthenticated();
+  }
+
+  /**
+   * The service of the config `configId`, for an app with several configs
+   * (`provideAuth(withConfig(a), withConfig({ ...b, configId: 'partner' }))`);
+   * `injectAuth('partner')` is the same in an injection context. Available once
+   * the configs are loaded (after the app initializers); fails with
+   * `CONFIG_INVALID` for an id that no loaded config has.
+   */
+  forConfig(configId: string): OidcAuth<TClaims> {
+    const found = (this.peers ?? [this]).find((peer) => peer.config()?.configId === configId);
+    if (!found) throw new OidcError(`ngx-oidc: no config "${configId}" is loaded`, 'CONFIG_INVALID', { key: 'configId', actual: configId });
+    return found as OidcAuth<TClaims>;
   }
 
   /**
@@ -375,13 +403,16 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   handleCallback(url: string = this.document.location.href): Promise<LoginResult> {
     // On the server the pending login is out of reach (it is in the browser): the browser finishes it.
     if (!this.isBrowser) return Promise.reject(new OidcError('Callbacks are finished in the browser, not on the server', 'CALLBACK_INVALID'));
+    const owner = this.callbackOwner?.(url) ?? this;
+    if (owner !== this) return owner.handleCallback(url);
     let result = this.callbacks.get(url);
     if (!result) {
       const { redirectUrl } = this.loaded?.config ?? {};
       const isResponse = redirectUrl === undefined || isCallbackUrl(url, redirectUrl);
       if (!isResponse) {
-        // The address bar was already scrubbed by the start-up check: reuse its result.
-        if (this.lastCallback) return this.lastCallback;
+        // The address bar was already scrubbed by the start-up check (of this config, or another's): reuse its result.
+        const last = this.lastCallback ?? this.peers?.find((peer) => peer.lastCallback)?.lastCallback;
+        if (last) return last;
         // A reload of the scrubbed callback page: nothing to finish, and no failure to report.
         return Promise.reject(new OidcError('The URL holds no authorization response', 'CALLBACK_INVALID'));
       }
@@ -686,14 +717,18 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
 /**
  * {@link OidcAuth} with the app's own claims typed: `TClaims` names the claims
  * your provider adds (each optional on `user()`, since no token is checked
- * for them). Call it in an injection context, like `inject()`.
+ * for them). Call it in an injection context, like `inject()`. With several
+ * configs, `configId` picks one (see {@link OidcAuth.forConfig}); without it,
+ * the default (first) config's service.
  *
  * @example
  * ```ts
  * const auth = injectAuth<{ tenant: string; roles: string[] }>();
  * auth.user()?.tenant; auth.user()?.email;
+ * const partner = injectAuth('partner');
  * ```
  */
-export function injectAuth<TClaims extends object = {}>(): OidcAuth<TClaims> {
-  return inject<OidcAuth<TClaims>>(OidcAuth);
+export function injectAuth<TClaims extends object = {}>(configId?: string): OidcAuth<TClaims> {
+  const auth = inject<OidcAuth<TClaims>>(OidcAuth);
+  return configId === undefined ? auth : auth.forConfig(configId);
 }

@@ -47,9 +47,9 @@ describe('provideAuth', () => {
   beforeEach(() => (warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)));
   afterEach(() => warn.mockRestore());
 
-  it('needs exactly one config source', () => {
+  it('needs a config source', () => {
     expect(() => provideAuth()).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
-    expect(() => provideAuth(withConfig(CONFIG), withConfigLoader(() => CONFIG))).toThrow(/exactly one/);
+    expect(() => provideAuth(withCheckAuthOnStartup())).toThrow(/needs a config/);
   });
 
   it.each([

@@ -4,7 +4,6 @@ import {
   Injector,
   type Provider,
   inject,
-  isDevMode,
   makeEnvironmentProviders,
   provideAppInitializer,
   runInInjectionContext,
@@ -20,9 +19,11 @@ import { renewInIframe } from './silent-renew';
 import { loginInPopup } from './popup-login';
 import { type StepUpOptions, stepUpHandler } from './step-up';
 import { useRenewFallback } from './renew-fallback';
+import { startPeers } from './multiple-configs';
 import {
   AUTH_CHECK_SESSION,
   AUTH_CONFIG_LOADER,
+  AUTH_CONFIG_SOURCES,
   AUTH_IFRAME_RENEW,
   AUTH_PAR,
   AUTH_POPUP_LOGIN,
@@ -54,6 +55,8 @@ export enum AuthFeatureKind {
   PopupLogin,
   /** `withStepUp()`. */
   StepUp,
+  /** `withMultipleConfigs()`. */
+  MultipleConfigs,
 }
 
 /** A feature for {@link provideAuth}, made by a `with…` function. */
@@ -72,48 +75,58 @@ const CONFIG_KINDS = [AuthFeatureKind.Config, AuthFeatureKind.HttpConfigLoader, 
 
 /**
  * Sets up ngx-oidc for a standalone app: the {@link OidcAuth} service and an
- * app initializer that loads and validates the config. Give it exactly one
- * config source (`withConfig`, `withHttpConfigLoader` or `withConfigLoader`).
+ * app initializer that loads and validates the config. Give it a config
+ * source (`withConfig`, `withHttpConfigLoader` or `withConfigLoader`); an app
+ * that signs in to several providers at once gives one per config (or a
+ * source that produces several), each with its own `configId`: the first is
+ * `inject(OidcAuth)`, the others `injectAuth('partner')`.
  *
  * @example
  * ```ts
  * provideAuth(withConfig({ authority, clientId, redirectUrl }), withCheckAuthOnStartup())
+ * provideAuth(withConfig(ours), withConfig({ ...partner, configId: 'partner' }), withCheckAuthOnStartup())
  * ```
  */
 export function provideAuth(...features: AuthFeature[]): EnvironmentProviders {
-  const sources = features.filter((f) => CONFIG_KINDS.includes(f.ɵkind)).length;
-  if (sources !== 1 && (isDevMode() || sources === 0)) {
-    throw new OidcError(
-      `provideAuth needs exactly one of withConfig, withHttpConfigLoader or withConfigLoader (got ${sources})`,
-      'CONFIG_INVALID',
-    );
+  if (!features.some((f) => CONFIG_KINDS.includes(f.ɵkind))) {
+    throw new OidcError('provideAuth needs a config: withConfig, withHttpConfigLoader or withConfigLoader', 'CONFIG_INVALID');
   }
   return makeEnvironmentProviders([
     OidcAuth,
+    {
+      provide: AUTH_CONFIG_LOADER,
+      // Every source's configs, in order: one source with one config is the usual case.
+      useFactory: (): AuthConfigLoader => {
+        const sources = inject(AUTH_CONFIG_SOURCES);
+        return async () => (await Promise.all(sources.map((load) => load()))).flat();
+      },
+    },
     provideAppInitializer(() => inject(OidcAuth).loadConfig()),
     ...features.flatMap((f) => f.ɵproviders),
   ]);
 }
 
-/** A static config. */
+/** A static config; give one per config to sign in to several providers. */
 export function withConfig(config: OidcConfig): AuthFeature<AuthFeatureKind.Config> {
-  return authFeature(AuthFeatureKind.Config, [{ provide: AUTH_CONFIG_LOADER, useValue: () => config }]);
+  return authFeature(AuthFeatureKind.Config, [{ provide: AUTH_CONFIG_SOURCES, useValue: () => config, multi: true }]);
 }
 
 /**
  * Loads the config over HTTP at start-up (for example `/auth-config.json`
- * served by the app's server), optionally mapped from the server's own shape;
+ * served by the app's server), or an array of configs (several providers),
+ * optionally mapped from the server's own shape;
  * `map` runs in an injection context, so it may `inject()` (to keep the app's
  * own keys, say). Needs `provideHttpClient()`. A failed load fails start-up
  * with `CONFIG_INVALID`.
  */
 export function withHttpConfigLoader(
   url: string,
-  map: (json: unknown) => OidcConfig = (json) => json as OidcConfig,
+  map: (json: unknown) => OidcConfig | readonly OidcConfig[] = (json) => json as OidcConfig,
 ): AuthFeature<AuthFeatureKind.HttpConfigLoader> {
   return authFeature(AuthFeatureKind.HttpConfigLoader, [
     {
-      provide: AUTH_CONFIG_LOADER,
+      provide: AUTH_CONFIG_SOURCES,
+      multi: true,
       useFactory: (): AuthConfigLoader => {
         const http = inject(HttpClient);
         const injector = inject(Injector);
@@ -135,7 +148,8 @@ export function withHttpConfigLoader(
 export function withConfigLoader(factory: AuthConfigLoader): AuthFeature<AuthFeatureKind.ConfigLoader> {
   return authFeature(AuthFeatureKind.ConfigLoader, [
     {
-      provide: AUTH_CONFIG_LOADER,
+      provide: AUTH_CONFIG_SOURCES,
+      multi: true,
       useFactory: (): AuthConfigLoader => {
         const injector = inject(Injector);
         return () => runInInjectionContext(injector, factory);
@@ -169,7 +183,16 @@ export function withStorage(storage: AuthStorage): AuthFeature<AuthFeatureKind.S
 export function withCheckSession(): AuthFeature<AuthFeatureKind.CheckSession> {
   return authFeature(AuthFeatureKind.CheckSession, [
     { provide: AUTH_CHECK_SESSION, useValue: true },
-    provideAppInitializer(() => startCheckSession(inject(OidcAuth))),
+    provideAppInitializer(() => {
+      const auth = inject(OidcAuth);
+      const injector = inject(Injector);
+      startCheckSession(auth);
+      // The other configs' sessions too (several providers), once loaded; a failed load is reported by loadConfig().
+      return auth.loadConfig().then(
+        () => auth.peers?.forEach((peer) => peer !== auth && runInInjectionContext(injector, () => startCheckSession(peer))),
+        () => undefined,
+      );
+    }),
   ]);
 }
 
@@ -232,6 +255,33 @@ export function withStepUp(options: StepUpOptions = { mode: 'redirect' }): AuthF
   return authFeature(AuthFeatureKind.StepUp, [
     provideAppInitializer(() => {
       inject(OidcAuth).stepUpHandler = stepUpHandler(options);
+    }),
+  ]);
+}
+
+/**
+ * Several configs at once, to sign in to several providers (or tenants) at
+ * the same time, each with its own session, storage, renewal, tab sync and
+ * events under its `configId`. Give the configs as several config sources
+ * (`withConfig(a), withConfig(b)`) or as one source that produces an array.
+ * The first is the default, `inject(OidcAuth)`; reach the others with
+ * `injectAuth('partner')` or `auth.forConfig('partner')`, and guard routes
+ * with `autoLoginGuard('partner')`. One callback route serves them all: the
+ * pending login's `state` says whose answer it is, and the answer's `iss`
+ * must be that provider's (mix-up defence). The interceptor sends each
+ * config's token to its own `secureRoutes`, which must not overlap (else
+ * start-up fails with `CONFIG_INVALID`). Logging out of one keeps the others.
+ * Without this feature, a second config fails start-up with `CONFIG_INVALID`.
+ *
+ * @example
+ * ```ts
+ * provideAuth(withConfig(ours), withConfig({ ...partner, configId: 'partner' }), withMultipleConfigs(), withCheckAuthOnStartup())
+ * ```
+ */
+export function withMultipleConfigs(): AuthFeature<AuthFeatureKind.MultipleConfigs> {
+  return authFeature(AuthFeatureKind.MultipleConfigs, [
+    provideAppInitializer(() => {
+      inject(OidcAuth).startPeers = startPeers;
     }),
   ]);
 }

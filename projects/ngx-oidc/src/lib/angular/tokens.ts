@@ -9,11 +9,23 @@ import type { DPoPPort } from '../core/dpop-port';
 import type { renewInIframe } from './silent-renew';
 import type { loginInPopup } from './popup-login';
 
-/** Produces the config at start-up: static, over HTTP, or custom. Set by a `with…Config…` feature. */
-export type AuthConfigLoader = () => OidcConfig | Promise<OidcConfig>;
+/**
+ * Produces the config at start-up (static, over HTTP, or custom), or several
+ * configs for an app that signs in to several providers at once: the first is
+ * the default one (`inject(OidcAuth)`), each other has its own `configId`
+ * (`injectAuth('partner')`).
+ */
+export type AuthConfigLoader = () => OidcConfig | readonly OidcConfig[] | Promise<OidcConfig | readonly OidcConfig[]>;
 
-/** The config source, provided by `withConfig`, `withHttpConfigLoader` or `withConfigLoader`. */
+/**
+ * All the configs of the app: `provideAuth` joins what its config sources
+ * (`withConfig`, `withHttpConfigLoader`, `withConfigLoader`, each once or more)
+ * produce, in their order.
+ */
 export const AUTH_CONFIG_LOADER = new InjectionToken<AuthConfigLoader>('ngx-oidc AUTH_CONFIG_LOADER');
+
+/** @internal The config sources, one per `with…Config…` feature; `provideAuth` joins them into {@link AUTH_CONFIG_LOADER}. */
+export const AUTH_CONFIG_SOURCES = new InjectionToken<AuthConfigLoader[]>('ngx-oidc AUTH_CONFIG_SOURCES');
 
 /**
  * A custom {@link AuthStorage}. When none is provided, the config key `storage`
