@@ -6,7 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
 /** The flows the demo offers, each a provider client. */
-export const FLOWS = ['refresh', 'iframe', 'par', 'short', 'dpop'];
+export const FLOWS = ['refresh', 'iframe', 'par', 'short', 'dpop', 'partner'];
+
+/** The partner provider and API of the `partner` flow (e2e/stack.mjs starts them). */
+export const PARTNER = { issuer: 'http://127.0.0.1:4404', apiOrigin: 'http://127.0.0.1:4405' };
 
 /**
  * The auth config for a flow: the library's own keys, plus `apiUrl` for the app.
@@ -14,8 +17,10 @@ export const FLOWS = ['refresh', 'iframe', 'par', 'short', 'dpop'];
  * 10-second access tokens. `iframe`: no refresh tokens, renews by a hidden
  * iframe. `par`: pushed authorization requests. `dpop`: refresh tokens with
  * DPoP-bound tokens (RFC 9449); the other flows send Bearer tokens.
+ * `partner`: two configs at once (withMultipleConfigs()), `refresh`'s and the
+ * partner provider's (`configId: 'partner'`), each with its own API.
  */
-export function demoConfig(flow, { appOrigin, issuer, apiUrl, apiOrigin }) {
+export function demoConfig(flow, { appOrigin, issuer, apiUrl, apiOrigin, partner = PARTNER }) {
   const base = {
     authority: issuer,
     redirectUrl: `${appOrigin}/callback`,
@@ -48,6 +53,14 @@ export function demoConfig(flow, { appOrigin, issuer, apiUrl, apiOrigin }) {
       return { ...base, clientId: 'spa-dpop', scope: 'openid profile email offline_access api', useRefreshToken: true, silentRenew: true };
     case 'refresh':
       return { ...base, clientId: 'spa', scope: 'openid profile email offline_access api', useRefreshToken: true, silentRenew: true };
+    case 'partner':
+      return [
+        demoConfig('refresh', { appOrigin, issuer, apiUrl, apiOrigin }),
+        {
+          ...demoConfig('refresh', { appOrigin, issuer: partner.issuer, apiOrigin: partner.apiOrigin, apiUrl: `${partner.apiOrigin}/api/me` }),
+          configId: 'partner',
+        },
+      ];
     default:
       throw new Error(`unknown flow "${flow}": use one of ${FLOWS.join(', ')}`);
   }
@@ -68,9 +81,10 @@ const TYPES = {
  * `overrides` are config keys served on top of the flow's (a test's own server,
  * where routing auth-config.json in the browser is not an option).
  */
-export async function startAppServer({ port = 4200, root, flow = 'refresh', issuer = 'http://127.0.0.1:4400', apiOrigin = 'http://127.0.0.1:4401', overrides = {} }) {
+export async function startAppServer({ port = 4200, root, flow = 'refresh', issuer = 'http://127.0.0.1:4400', apiOrigin = 'http://127.0.0.1:4401', partner = PARTNER, overrides = {} }) {
   const appOrigin = `http://127.0.0.1:${port}`;
-  const config = JSON.stringify({ ...demoConfig(flow, { appOrigin, issuer, apiOrigin, apiUrl: `${apiOrigin}/api/me` }), ...overrides }, null, 2);
+  const configs = demoConfig(flow, { appOrigin, issuer, apiOrigin, apiUrl: `${apiOrigin}/api/me`, partner });
+  const config = JSON.stringify(Array.isArray(configs) ? configs : { ...configs, ...overrides }, null, 2);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, appOrigin).pathname);
     if (path === '/auth-config.json') {

@@ -5,6 +5,7 @@
 //   npm start -- --flow=par        pushed authorization requests
 //   npm start -- --flow=short      refresh tokens, 10-second access tokens
 //   npm start -- --flow=dpop       refresh tokens, DPoP-bound tokens (RFC 9449)
+//   npm start -- --flow=partner    two providers signed in side by side (withMultipleConfigs())
 // or DEMO_FLOW=iframe npm start. Ctrl-C stops everything.
 //   npm start -- --app-origin=http://localhost:4300   (or DEMO_APP_ORIGINS, comma-separated)
 // lets another app (your own, served on that origin) sign in at the demo
@@ -57,7 +58,8 @@ console.log(`
     app        ${stack.app.url}
     provider   ${stack.idp.issuer}
     API        ${stack.api.url}
-
+${stack.partner ? `    partner    ${stack.partner.idp.issuer} (provider), ${stack.partner.api.url} (API)${flow === 'partner' ? '' : ': used by --flow=partner'}
+` : ''}
 ${appOrigins
   .map(
     (o) => `  Also allowed to sign in: ${o} (config: authority ${stack.idp.issuer}, clientId 'spa',

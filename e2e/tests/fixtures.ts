@@ -34,7 +34,9 @@ export { expect };
 
 /** Serves the app the auth config of `flow` (what its server would decide), with `overrides`. */
 export async function useFlow(target: Page | BrowserContext, flow: string, overrides: Record<string, unknown> = {}): Promise<void> {
-  const config = { ...demoConfig(flow, { appOrigin: APP, issuer: IDP, apiOrigin: API_ORIGIN, apiUrl: `${API_ORIGIN}/api/me` }), ...overrides };
+  const configs = demoConfig(flow, { appOrigin: APP, issuer: IDP, apiOrigin: API_ORIGIN, apiUrl: `${API_ORIGIN}/api/me` });
+  // Several configs (the partner flow): the overrides go to the first, the default one.
+  const config = Array.isArray(configs) ? [{ ...configs[0], ...overrides }, ...configs.slice(1)] : { ...configs, ...overrides };
   await target.route('**/auth-config.json', (route) => route.fulfill({ json: config }));
 }
 

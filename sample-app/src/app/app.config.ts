@@ -9,6 +9,7 @@ import {
   withPopupLogin,
   withPushedAuthorizationRequests,
   withSilentRenewIframe,
+  withMultipleConfigs,
   withStepUp,
 } from 'ngx-oidc';
 import { withDPoP } from 'ngx-oidc/dpop';
@@ -32,6 +33,8 @@ export const appConfig: ApplicationConfig = {
       // "Pay" calls an API route that wants a sign-in with a one-time code (RFC 9470): its 401
       // opens a popup at the provider, and the payment is sent again once the user confirmed.
       withStepUp({ mode: 'popup' }),
+      // The partner flow has two configs: ours and a partner provider's, signed in side by side.
+      withMultipleConfigs(),
       // DPoP (RFC 9449) for configs with useDPoP (the dpop flow); the others keep Bearer tokens.
       withDPoP(),
     ),

@@ -46,6 +46,11 @@ export class App {
   });
   protected readonly paymentResult = signal('');
 
+  /** The partner flow's second config (several providers at once), else `null`. */
+  protected readonly partner = this.settings.partnerApiUrl() ? this.auth.forConfig('partner') : null;
+  protected readonly partnerApiUrl = this.settings.partnerApiUrl;
+  protected readonly partnerResult = signal('');
+
   constructor() {
     const timer = setInterval(() => this.now.set(Date.now()), 1000);
     inject(DestroyRef).onDestroy(() => clearInterval(timer));
@@ -76,6 +81,19 @@ export class App {
   /** In the click itself: a step-up popup opens only shortly after the user's click. */
   protected pay(): void {
     this.call(this.paymentsUrl(), this.paymentResult);
+  }
+
+  protected partnerLogin(): void {
+    void this.partner?.login();
+  }
+
+  protected partnerLogout(): void {
+    void this.partner?.logout();
+  }
+
+  /** Through the same interceptor: the partner API's URL picks the partner's token. */
+  protected callPartnerApi(): void {
+    this.call(this.partnerApiUrl(), this.partnerResult);
   }
 
   private call(url: string | null, result: WritableSignal<string>): void {
