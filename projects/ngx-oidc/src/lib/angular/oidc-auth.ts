@@ -4,20 +4,14 @@ import { isPlatformBrowser } from '@angular/common';
 import { Router } from '@angular/router';
 import { BehaviorSubject, Subject, distinctUntilChanged, map } from 'rxjs';
 import type { RenewalBackoff } from '../core/renewal-backoff';
-import { isCallbackUrl } from '../core/callback';
-import { type OidcConfig, type ResolvedOidcConfig, resolveConfig, suggestConfigKey, unknownConfigKeys } from '../core/config';
-import { OidcError, isOidcError, toOidcError } from '../core/errors';
+import type { OidcConfig, ResolvedOidcConfig } from '../core/config';
+import { OidcError, toOidcError } from '../core/errors';
 import type { ProviderMetadata } from '../core/discovery';
-import type { StandardClaims } from '../core/claims';
-import type { IdTokenClaims } from '../core/id-token';
-import { type AuthSession, type LoginResult, type LogoutResult, OidcSession, preloadSessionFlows } from '../core/session';
-import { MemoryStorage, Store, createStorage } from '../core/storage';
-import { defaultTransactionStorage } from '../core/transaction';
+import { type AuthSession, type LoginResult, type LogoutResult, preloadSessionFlows } from '../core/session';
 import type { UserInfo } from '../core/userinfo';
 import type { AuthEvent } from './events';
-import { httpBackendPort } from './http-port';
 import { RenewalTimer } from './renewal-timer';
-import { TabChannel, storageChange, webLockPort } from './tab-sync';
+import type { TabChannel } from './tab-sync';
 import {
   AUTH_CHECK_SESSION,
   AUTH_CLOCK,
@@ -35,94 +29,16 @@ import {
 import type { StepUpHandler } from './step-up';
 import type { RenewFallbackFactory } from './renew-fallback';
 import { lazy } from '../core/lazy';
+import type { AuthStatus, AuthUser, LoginOptions, LogoutOptions, PopupLoginOptions } from './auth-options';
+import { type AuthContext, loadContext } from './auth-context';
+import { finishCallbackOnce, settleStartUp } from './start-up';
+import { canRenewByIframe, renewShared, retryEarly, scheduleRenewal } from './renewal-schedule';
 
-/**
- * The signed-in user: the ID token claims, merged with userinfo when loaded,
- * with the standard claims typed (OIDC Core 5.1) and the app's own claims
- * `TClaims` (see {@link injectAuth}).
- */
-export type AuthUser<TClaims extends object = {}> = IdTokenClaims & StandardClaims & Partial<UserInfo> & Partial<TClaims>;
-
-/** Options for {@link OidcAuth.login}. */
-export interface LoginOptions {
-  /** Extra authorization request parameters for this login. */
-  readonly customParams?: Readonly<Record<string, string | number | boolean>>;
-  /** Where to go after login (an app URL such as `/orders/7`). Default: the current route. */
-  readonly returnUrl?: string;
-  /** `prompt`, such as `login` to force the provider to ask again. */
-  readonly prompt?: string;
-  /**
-   * `acr_values` (OIDC Core 3.1.2.1): the sign-in strengths asked for, space-separated, in order of
-   * preference. The ID token's `acr` must then be one of them, else the login fails with
-   * `ID_TOKEN_ACR_MISMATCH` (an `acr_values` in `customParams` is sent as is and not checked).
-   */
-  readonly acrValues?: string;
-  /** `max_age` in seconds for this login, instead of the config's `maxAge`: the ID token's `auth_time` is then checked. */
-  readonly maxAge?: number;
-}
-
-/** Options for {@link OidcAuth.loginWithPopup}. */
-export interface PopupLoginOptions {
-  /** Extra authorization request parameters for this login. */
-  readonly customParams?: Readonly<Record<string, string | number | boolean>>;
-  /** `prompt`, such as `login` to force the provider to ask again, or `select_account`. */
-  readonly prompt?: string;
-  /** The `window.open` features of the popup. Default: 500 × 640 pixels, centred on the app's window. */
-  readonly windowFeatures?: string;
-  /**
-   * `acr_values` (OIDC Core 3.1.2.1): the sign-in strengths asked for, space-separated, in order of
-   * preference. The ID token's `acr` must then be one of them, else the login fails with
-   * `ID_TOKEN_ACR_MISMATCH` (an `acr_values` in `customParams` is sent as is and not checked).
-   */
-  readonly acrValues?: string;
-  /** `max_age` in seconds for this login, instead of the config's `maxAge`: the ID token's `auth_time` is then checked. */
-  readonly maxAge?: number;
-}
-
-/** @internal What a login the library starts itself adds to the app's options. */
-export interface InternalLoginOptions extends LoginOptions, PopupLoginOptions {
-  /** A step-up (`withStepUp()`): the new sign-in must be the signed-in user's. */
-  readonly stepUp?: boolean;
-}
-
-/** Options for {@link OidcAuth.logout}. */
-export interface LogoutOptions {
-  /** Overrides `postLogoutRedirectUri` for this logout. */
-  readonly postLogoutRedirectUri?: string;
-  /** A `state` the provider hands back to the post-logout page. */
-  readonly state?: string;
-  /** Revoke the refresh and access tokens first. Default `true`. */
-  readonly revoke?: boolean;
-}
-
-/**
- * Where the session stands, for an app to show:
- * - `loading`: the start-up check has not settled yet;
- * - `authenticated`: signed in, tokens fresh or renewable;
- * - `renewing`: a renewal is on its way;
- * - `retrying`: a renewal failed for a transient reason (provider down, 5xx,
- *   429, timeout, offline); the session is kept and a retry is scheduled with
- *   back-off (sooner when the browser comes back online or the tab becomes
- *   visible). The access token may have expired meanwhile;
- * - `unauthenticated`: no session.
- */
-export type AuthStatus = 'loading' | 'authenticated' | 'renewing' | 'retrying' | 'unauthenticated';
-
-/** A URL with an authorization response in its query (`state` with `code` or `error`), before the config says where callbacks land. */
-function looksLikeCallback(href: string): boolean {
-  const query = href.split('#')[0]!.split('?')[1] ?? '';
-  return /(^|&)state=/.test(query) && /(^|&)(code|error)=/.test(query);
-}
-
-
+// The shapes of the API live in auth-options.ts; imported from here too.
+export type { AuthStatus, AuthUser, InternalLoginOptions, LoginOptions, LogoutOptions, PopupLoginOptions } from './auth-options';
 
 /** The rarely needed actions: a lazy chunk (see auth-actions.ts). */
 const loadActions = lazy(() => import('./auth-actions'));
-
-interface Context {
-  readonly config: ResolvedOidcConfig;
-  readonly session: OidcSession;
-}
 
 /**
  * The app's view of the session: signals first, observables beside them, and
@@ -134,18 +50,24 @@ interface Context {
  */
 @Injectable()
 export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
-  private readonly loader = inject(AUTH_CONFIG_LOADER);
-  private readonly customStorage = inject(AUTH_STORAGE);
-  private readonly fetchOverride = inject(AUTH_FETCH);
-  private readonly backend = inject(HttpBackend);
+  /** @internal */
+  readonly loader = inject(AUTH_CONFIG_LOADER);
+  /** @internal */
+  readonly customStorage = inject(AUTH_STORAGE);
+  /** @internal */
+  readonly fetchOverride = inject(AUTH_FETCH);
+  /** @internal */
+  readonly backend = inject(HttpBackend);
   /** @internal */
   readonly now = inject(AUTH_CLOCK);
   /** @internal */
   readonly redirect = inject(AUTH_REDIRECT);
-  private readonly pushedAuthorization = inject(AUTH_PAR);
+  /** @internal */
+  readonly pushedAuthorization = inject(AUTH_PAR);
   /** @internal */
   readonly iframeRenew = inject(AUTH_IFRAME_RENEW);
-  private readonly checkSessionEnabled = inject(AUTH_CHECK_SESSION);
+  /** @internal */
+  readonly checkSessionEnabled = inject(AUTH_CHECK_SESSION);
   /** @internal */
   readonly popupLogin = inject(AUTH_POPUP_LOGIN);
   /** @internal The step-up of `withStepUp()`, set by its initializer (a field, not a token: apps without it pay nothing). */
@@ -158,14 +80,16 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   declare startPeers: ((main: OidcAuth, configs: readonly OidcConfig[]) => Promise<void>) | undefined;
   /** @internal `silentRenewFallback`, set by `withSilentRenewIframe()` (a field, not a token: apps without it pay nothing). */
   declare renewFallback: RenewFallbackFactory | undefined;
-  private readonly dpop = inject(AUTH_DPOP);
+  /** @internal */
+  readonly dpop = inject(AUTH_DPOP);
   /** @internal The DPoP port of the loaded config (`withDPoP()` and `useDPoP`): the interceptor sends bound tokens with it. */
   dpopPort: DPoPHttpPort | undefined;
   /** @internal */
   readonly random = inject(AUTH_RANDOM);
   /** @internal */
   readonly document = inject(DOCUMENT);
-  private readonly zone = inject(NgZone);
+  /** @internal */
+  readonly zone = inject(NgZone);
   /** @internal */
   readonly injector = inject(EnvironmentInjector);
   /** @internal */
@@ -175,22 +99,28 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
 
   /** @internal */
   readonly sessionState = signal<AuthSession | null>(null);
-  private readonly readyState = signal(false);
-  private readonly configState = signal<ResolvedOidcConfig | null>(null);
+  /** @internal */
+  readonly readyState = signal(false);
+  /** @internal */
+  readonly configState = signal<ResolvedOidcConfig | null>(null);
   /** @internal */
   readonly errorState = signal<OidcError | null>(null);
   /** @internal */
   readonly renewalPhase = signal<'renewing' | 'retrying' | null>(null);
   private readonly eventSubject = new Subject<AuthEvent>();
 
-  private context: Promise<Context> | undefined;
+  private context: Promise<AuthContext> | undefined;
   /** @internal */
-  loaded: Context | undefined;
+  loaded: AuthContext | undefined;
   private checking: Promise<boolean> | undefined;
-  private renewing: Promise<AuthSession> | undefined;
-  private readonly callbacks = new Map<string, Promise<LoginResult>>();
-  private lastCallback: Promise<LoginResult> | undefined;
-  private readonly timer: RenewalTimer;
+  /** @internal The renewal on its way, shared by every caller. */
+  renewing: Promise<AuthSession> | undefined;
+  /** @internal The callbacks handled in this page, by URL: each is finished once. */
+  readonly callbacks = new Map<string, Promise<LoginResult>>();
+  /** @internal The last of them, for the guard after the start-up check scrubbed the address bar. */
+  lastCallback: Promise<LoginResult> | undefined;
+  /** @internal */
+  readonly timer: RenewalTimer;
   /** @internal When the next renewal attempt is due after a transient failure, ms since the epoch. */
   retryAt: number | undefined;
   /** @internal The back-off of iframe renewals (refresh-token renewals keep theirs in storage, shared by tabs). */
@@ -200,8 +130,8 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   channel: TabChannel | undefined;
   /** @internal */
   loginFailed = false;
-  /** This app runs inside the silent-renew iframe: it only hands the response to its parent. */
-  private inRenewFrame = false;
+  /** @internal This app runs inside the silent-renew iframe: it only hands the response to its parent. */
+  inRenewFrame = false;
 
   /** True once the start-up check has settled: guards and templates wait for it. */
   readonly ready = this.readyState.asReadonly();
@@ -245,7 +175,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
 
   constructor() {
     const view = this.isBrowser ? this.document.defaultView : null;
-    this.timer = new RenewalTimer(this.zone, view, () => this.retryEarly());
+    this.timer = new RenewalTimer(this.zone, view, () => retryEarly(this));
   }
 
   /**
@@ -256,59 +186,9 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     return this.ctx().then((c) => c.config);
   }
 
-  /** @internal */
-  ctx(): Promise<Context> {
-    this.context ??= (async () => {
-      let config: ResolvedOidcConfig;
-      // Several configs (several providers): this service takes the first, the others get services of their own.
-      let others: readonly OidcConfig[] = [];
-      try {
-        const [raw, ...rest] = ([] as OidcConfig[]).concat(await this.loader()) as [OidcConfig, ...OidcConfig[]];
-        others = rest;
-        if (rest.length && !this.startPeers) throw new OidcError('ngx-oidc: several configs need withMultipleConfigs()', 'CONFIG_INVALID', { key: 'configId' });
-        config = resolveConfig(raw);
-        // Development builds only (the production build drops this block): a misspelt key would be ignored in silence.
-        if ((typeof ngDevMode === 'undefined' || ngDevMode) && (config.logLevel === 'warn' || config.logLevel === 'debug')) {
-          for (const key of unknownConfigKeys(raw)) {
-            const meant = suggestConfigKey(key);
-            console.warn(`ngx-oidc: unknown config key "${key}" is ignored${meant ? `; did you mean "${meant}"?` : ''}`);
-          }
-        }
-        if (config.startCheckSession && !this.checkSessionEnabled) {
-          throw new OidcError('ngx-oidc config "startCheckSession": needs withCheckSession() (or its AuthModule feature)', 'CONFIG_INVALID', {
-            key: 'startCheckSession',
-          });
-        }
-      } catch (e) {
-        const error = isOidcError(e) ? e : new OidcError(`ngx-oidc: the config could not be loaded`, 'CONFIG_INVALID', { reason: e });
-        this.fail(error);
-        throw error;
-      }
-      // On the server nothing is read or written: not even a custom storage.
-      const storage = this.isBrowser ? (this.customStorage ?? createStorage(config.storage)) : new MemoryStorage();
-      const view = this.document.defaultView;
-      const sessionKey = new Store(storage, config.configId).keyOf('session');
-      const session = new OidcSession(config, {
-        fetchJson: this.fetchOverride ?? httpBackendPort(this.backend),
-        storage,
-        // Pending logins survive the redirect in sessionStorage, whatever the token storage.
-        transactionStorage: this.isBrowser ? defaultTransactionStorage() : null,
-        random: this.random,
-        now: this.now,
-        ...(this.isBrowser && this.dpop && config.useDPoP ? { dpop: (this.dpopPort = this.dpop.port(config.configId, this.now)) } : {}),
-        ...(this.pushedAuthorization ? { pushedAuthorization: this.pushedAuthorization } : {}),
-        ...(this.isBrowser && view
-          ? { lock: webLockPort(), sessionChanged: (timeoutMs: number) => storageChange(view, sessionKey, timeoutMs) }
-          : {}),
-      });
-      this.loaded = { config, session };
-      this.configState.set(config);
-      this.emit({ type: 'ConfigLoaded', config });
-      this.inRenewFrame = this.isBrowser && this.isSilentRenewFrame(config);
-      if (this.isBrowser && !this.inRenewFrame) this.listenToOtherTabs(config);
-      if (others.length) await this.startPeers!(this, others).catch((e: unknown) => Promise.reject(this.fail(e)));
-      return this.loaded;
-    })();
+  /** @internal The config and the session machine, loaded once (see auth-context.ts). */
+  ctx(): Promise<AuthContext> {
+    this.context ??= loadContext(this);
     return this.context;
   }
 
@@ -320,7 +200,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
    * {@link error}).
    */
   checkAuth(): Promise<boolean> {
-    this.checking ??= this.runCheckAuth().finally(() => (this.checking = undefined));
+    this.checking ??= settleStartUp(this).finally(() => (this.checking = undefined));
     return this.checking;
   }
 
@@ -333,8 +213,8 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     });
   }
 
-  /** Starts loading the actions and, beside them, the protocol steps; reports nothing. */
-  private preloadActions(): void {
+  /** @internal Starts loading the actions and, beside them, the protocol steps; reports nothing. */
+  preloadActions(): void {
     void loadActions().catch(() => undefined);
     void preloadSessionFlows().catch(() => undefined);
   }
@@ -342,42 +222,6 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   /** Resolves once {@link ready} (running {@link checkAuth} if nothing has), to whether the user is authenticated. */
   whenReady(): Promise<boolean> {
     return this.readyState() ? Promise.resolve(this.isAuthenticated()) : this.checkAuth();
-  }
-
-  private async runCheckAuth(): Promise<boolean> {
-    // A callback is on its way: the protocol code (a lazy chunk) loads while the config does.
-    // So does the action that finishes it (with the protocol steps beside it): neither waits for the config.
-    if (this.isBrowser && looksLikeCallback(this.document.location.href)) this.preloadActions();
-    const { session } = await this.ctx();
-    // On the server nothing is read or processed; inside the silent-renew iframe the
-    // page only hands the response to its parent (no session, timer or tab sync here).
-    if (!this.isBrowser || this.inRenewFrame) {
-      this.markReady();
-      return false;
-    }
-    this.emit({ type: 'CheckAuthStarted' });
-    const href = this.document.location.href;
-    // Several configs may share one callback route: the pending login's state says whose it is.
-    if (isCallbackUrl(href, session.config.redirectUrl) && (this.callbackOwner?.(href) ?? this) === this) {
-      await this.handleCallback(href).catch(() => undefined);
-    } else {
-      this.scrubLogoutState(session);
-      const stored = session.restore();
-      this.setSession(stored);
-      if (stored && session.needsRenewal(stored)) {
-        void session.preload().catch(() => undefined);
-        await this.renewIfDue().catch(() => undefined);
-        // A session that cannot be renewed at all is over once expired; one whose renewal
-        // failed for now (provider down) is kept while its retry is scheduled.
-        const current = this.sessionState();
-        if (current && session.isExpired(current) && this.renewalPhase() !== 'retrying') this.setSession(null);
-      }
-    }
-    this.markReady();
-    this.emit({ type: 'CheckAuthFinished', isAuthenticated: this.isAuthenticated() });
-    // The default service settles the others too (each reports its own events).
-    if (this.peers?.[0] === this) await Promise.all(this.peers.slice(1).map((peer) => peer.checkAuth()));
-    return this.isAuthenticated();
   }
 
   /**
@@ -401,27 +245,9 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
    * exchanged twice.
    */
   handleCallback(url: string = this.document.location.href): Promise<LoginResult> {
-    // On the server the pending login is out of reach (it is in the browser): the browser finishes it.
-    if (!this.isBrowser) return Promise.reject(new OidcError('Callbacks are finished in the browser, not on the server', 'CALLBACK_INVALID'));
-    const owner = this.callbackOwner?.(url) ?? this;
-    if (owner !== this) return owner.handleCallback(url);
-    let result = this.callbacks.get(url);
-    if (!result) {
-      const { redirectUrl } = this.loaded?.config ?? {};
-      const isResponse = redirectUrl === undefined || isCallbackUrl(url, redirectUrl);
-      if (!isResponse) {
-        // The address bar was already scrubbed by the start-up check (of this config, or another's): reuse its result.
-        const last = this.lastCallback ?? this.peers?.find((peer) => peer.lastCallback)?.lastCallback;
-        if (last) return last;
-        // A reload of the scrubbed callback page: nothing to finish, and no failure to report.
-        return Promise.reject(new OidcError('The URL holds no authorization response', 'CALLBACK_INVALID'));
-      }
-      result = this.actions().then((a) => a.finishLogin(this, url));
-      this.callbacks.set(url, result);
-      this.lastCallback = result;
-    }
-    return result;
+    return finishCallbackOnce(this, url);
   }
+
 
   /** True when the last login in this page failed: guards route to `unauthorizedRoute` instead of starting another. */
   lastLoginFailed(): boolean {
@@ -466,34 +292,12 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
    * `login_required`) ends the session once, with a `SessionEnded` event.
    */
   refresh(): Promise<AuthSession> {
-    return this.renewShared(true);
+    return renewShared(this, true);
   }
 
-  /** Renews when due: for timers, the interceptor and start-up (see {@link refresh}). */
-  private renewIfDue(retryNow = false): Promise<AuthSession> {
-    return this.renewShared(false, retryNow);
-  }
-
-  private renewShared(force: boolean, retryNow = false): Promise<AuthSession> {
-    if (!this.renewing) {
-      // `renewing` shows at once, while the code of the renewal loads.
-      const before = this.renewalPhase();
-      if (this.isBrowser && this.loaded?.session.restore()) this.renewalPhase.set('renewing');
-      this.renewing = this.actions()
-        .catch((e: unknown) => {
-          this.renewalPhase.set(before);
-          throw e;
-        })
-        .then((a) => a.renew(this, force, retryNow, before === 'retrying'))
-        .finally(() => (this.renewing = undefined));
-    }
-    return this.renewing;
-  }
-
-  /** The browser is back online, or the tab visible again: a waiting renewal tries now. */
-  private retryEarly(): void {
-    if (this.renewalPhase() !== 'retrying') return;
-    this.renewIfDue(true).catch(() => undefined);
+  /** @internal Renews when due: for timers, the interceptor and start-up (see {@link refresh}). */
+  renewIfDue(retryNow = false): Promise<AuthSession> {
+    return renewShared(this, false, retryNow);
   }
 
   /**
@@ -537,7 +341,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     const loaded = this.loaded;
     const stored = this.isBrowser ? loaded?.session.restore() : null;
     if (!loaded || !stored) return false;
-    return stored.refreshToken !== undefined || this.canRenewByIframe(loaded.config);
+    return stored.refreshToken !== undefined || canRenewByIframe(this, loaded.config);
   }
 
   /** True when the current access token is expiring: the interceptor then waits for {@link getValidAccessToken}. */
@@ -596,7 +400,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   setSession(session: AuthSession | null): void {
     this.sessionState.set(session);
     this.snapshot.next({ session, ready: this.readyState() });
-    this.scheduleRenewal(session);
+    scheduleRenewal(this, session);
   }
 
   /** @internal */
@@ -624,87 +428,6 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   emit(event: AuthEvent): void {
     if (this.loaded?.config.logLevel === 'debug') console.debug('ngx-oidc:', event.type);
     this.eventSubject.next(event);
-  }
-
-  /**
-   * With `silentRenew`, renews ahead of expiry (or at the retry time after a
-   * transient failure); without it, ends a session that can no longer be
-   * renewed on demand when its access token expires.
-   */
-  private scheduleRenewal(session: AuthSession | null): void {
-    this.timer.clear();
-    const loaded = this.loaded;
-    if (!session || !loaded || !this.isBrowser || this.inRenewFrame) return;
-    const { config } = loaded;
-    const renewable = session.refreshToken !== undefined || this.canRenewByIframe(config);
-    if (this.retryAt !== undefined && renewable) {
-      // Waiting after a transient failure: the next attempt, whatever the expiry says.
-      this.timer.schedule(this.retryAt - this.now() * 1000, () => this.renewIfDue().catch(() => undefined));
-      return;
-    }
-    if (session.accessTokenExpiresAt === null) return;
-    const renewAhead = config.silentRenew && renewable;
-    const at = renewAhead ? loaded.session.renewalDueAt(session)! : session.accessTokenExpiresAt;
-    this.timer.schedule((at - this.now()) * 1000, () => {
-      if (renewAhead) {
-        this.renewIfDue().catch(() => undefined);
-      } else if (!renewable) {
-        // Expired and not renewable: over here. Other tabs see the same expiry themselves;
-        // only a session still stored as this one is removed (compare and delete).
-        loaded.session.discard(session);
-        this.setSession(loaded.session.restore());
-        if (!this.sessionState()) this.emit({ type: 'SessionEnded', error: new OidcError('The access token expired', 'LOGIN_REQUIRED', { reason: 'expired' }) });
-      }
-    });
-  }
-
-  private canRenewByIframe(config: ResolvedOidcConfig): boolean {
-    return config.silentRenew && !!config.silentRenewUrl && !!this.iframeRenew;
-  }
-
-  private listenToOtherTabs(config: ResolvedOidcConfig): void {
-    this.channel = new TabChannel(`ngx-oidc.${config.configId}`);
-    this.channel.listen((message) => {
-      if (message.type === 'logout') {
-        void this.loaded?.session.logoutLocal();
-        this.retryAt = undefined;
-        this.renewalPhase.set(null);
-        this.setSession(null);
-        this.emit({ type: 'LoggedOut' });
-      } else {
-        // Shared storage (localStorage) holds the other tab's new tokens; per-tab storage keeps its own.
-        const stored = this.loaded?.session.restore() ?? null;
-        if (!stored || !this.loaded?.session.needsRenewal(stored)) {
-          // The other tab renewed (or ended) the shared session: nothing is waiting here any more.
-          this.retryAt = undefined;
-          this.renewalPhase.set(null);
-        }
-        this.setSession(stored);
-        this.emit({ type: 'SessionChangedInOtherTab' });
-      }
-    });
-  }
-
-  /** True when this page is the silent-renew redirect target inside its iframe. */
-  private isSilentRenewFrame(config: ResolvedOidcConfig): boolean {
-    const view = this.document.defaultView;
-    if (!view || !config.silentRenewUrl) return false;
-    let framed: boolean;
-    try {
-      framed = view.parent !== view;
-    } catch {
-      framed = true;
-    }
-    return framed && isCallbackUrl(this.document.location.href, config.silentRenewUrl);
-  }
-
-  /** Back from an RP-initiated logout with the `state` this tab sent: take it off the address bar. */
-  private scrubLogoutState(session: OidcSession): void {
-    const history = this.document.defaultView?.history;
-    const url = new URL(this.document.location.href);
-    if (!history || !session.logoutStates.take(url.searchParams.get('state'))) return;
-    url.searchParams.delete('state');
-    history.replaceState(history.state, '', url.toString());
   }
 
   /** @internal */

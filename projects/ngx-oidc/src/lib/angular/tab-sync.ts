@@ -1,4 +1,6 @@
+import type { ResolvedOidcConfig } from '../core/config';
 import type { LockPort } from '../core/session';
+import type { OidcAuth } from './oidc-auth';
 
 /**
  * Browser glue for several tabs of one app: a cross-tab lock for refreshes and
@@ -89,4 +91,32 @@ export class TabChannel {
   close(): void {
     this.channel?.close();
   }
+}
+
+/**
+ * Follows the other tabs of this config: a logout there ends the session
+ * here; a renewal or a new login there is read from shared storage (the
+ * signals follow, and a renewal waiting here is dropped).
+ */
+export function listenToOtherTabs(auth: OidcAuth, config: ResolvedOidcConfig): void {
+  auth.channel = new TabChannel(`ngx-oidc.${config.configId}`);
+  auth.channel.listen((message) => {
+    if (message.type === 'logout') {
+      void auth.loaded?.session.logoutLocal();
+      auth.retryAt = undefined;
+      auth.renewalPhase.set(null);
+      auth.setSession(null);
+      auth.emit({ type: 'LoggedOut' });
+    } else {
+      // Shared storage (localStorage) holds the other tab's new tokens; per-tab storage keeps its own.
+      const stored = auth.loaded?.session.restore() ?? null;
+      if (!stored || !auth.loaded?.session.needsRenewal(stored)) {
+        // The other tab renewed (or ended) the shared session: nothing is waiting here any more.
+        auth.retryAt = undefined;
+        auth.renewalPhase.set(null);
+      }
+      auth.setSession(stored);
+      auth.emit({ type: 'SessionChangedInOtherTab' });
+    }
+  });
 }
