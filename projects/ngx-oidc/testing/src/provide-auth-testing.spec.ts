@@ -139,4 +139,18 @@ describe('AuthTestingController', () => {
     expect(`${endSession.origin}${endSession.pathname}`).toBe(`${TESTING_AUTHORITY}/logout`);
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe('http://localhost/');
   });
+
+  it('answers loginWithPopup() without a window: the queued user signs in, or the queued failure is reported', async () => {
+    const { auth, controller, events } = await setup({});
+    controller.failPopup('POPUP_BLOCKED');
+    await expect(auth.loginWithPopup({ prompt: 'login' })).rejects.toMatchObject({ code: 'POPUP_BLOCKED' });
+    expect(auth.isAuthenticated()).toBe(false);
+    expect(auth.error()).toMatchObject({ code: 'POPUP_BLOCKED' });
+    controller.answerPopup({ name: 'Bob', tenant: 'acme' });
+    await expect(auth.loginWithPopup({ acrValues: 'urn:mfa' })).resolves.toMatchObject({ session: { idTokenClaims: { name: 'Bob' } } });
+    expect(auth.user()).toMatchObject({ name: 'Bob', tenant: 'acme' });
+    expect(await render()).toBe('Bob / acme');
+    expect(controller.popupLogins).toEqual([{ prompt: 'login' }, { acrValues: 'urn:mfa' }]);
+    expect(events.map((e) => e.type)).toContain('Error');
+  });
 });

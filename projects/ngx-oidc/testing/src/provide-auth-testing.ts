@@ -1,7 +1,10 @@
 import { type EnvironmentProviders, Injectable, InjectionToken, inject, makeEnvironmentProviders, provideEnvironmentInitializer } from '@angular/core';
 import {
   AUTH_CLOCK,
+  AUTH_POPUP_LOGIN,
   type AuthSession,
+  type LoginResult,
+  type PopupLoginOptions,
   type FetchJson,
   MemoryStorage,
   OidcAuth,
@@ -42,6 +45,9 @@ export interface AuthTestingOptions {
   readonly config?: Partial<OidcConfig>;
 }
 
+/** How the next `loginWithPopup()` ends: a user signs in, or it fails with a popup's error code. */
+type PopupOutcome = { readonly user: TestUser } | { readonly error: 'POPUP_BLOCKED' | 'POPUP_CLOSED' | 'POPUP_TIMEOUT' | 'AUTHORIZATION_ERROR' };
+
 /** What provideAuthTesting set up: the controller's handle on it. */
 interface Seed {
   readonly storage: MemoryStorage;
@@ -49,6 +55,10 @@ interface Seed {
   readonly accessToken: string;
   readonly lifetime: number;
   readonly redirects: string[];
+  /** The outcomes queued for the next popup logins, oldest first. */
+  readonly popupOutcomes: PopupOutcome[];
+  /** The options of every popup login, oldest first. */
+  readonly popupLogins: PopupLoginOptions[];
 }
 
 const SEED = new InjectionToken<Seed>('ngx-oidc testing seed');
@@ -77,6 +87,24 @@ export class AuthTestingController {
    */
   get redirects(): readonly string[] {
     return this.seed.redirects;
+  }
+
+  /** The options of every `loginWithPopup()` call, oldest first (no window is opened in tests). */
+  get popupLogins(): readonly PopupLoginOptions[] {
+    return this.seed.popupLogins;
+  }
+
+  /**
+   * Makes the next `loginWithPopup()` sign `user` in (as {@link signIn} does).
+   * Without anything queued, a popup login signs in the default test user.
+   */
+  answerPopup(user: TestUser = {}): void {
+    this.seed.popupOutcomes.push({ user });
+  }
+
+  /** Makes the next `loginWithPopup()` fail as a real popup can: reported, and the session left as it was. */
+  failPopup(code: 'POPUP_BLOCKED' | 'POPUP_CLOSED' | 'POPUP_TIMEOUT' | 'AUTHORIZATION_ERROR' = 'POPUP_CLOSED'): void {
+    this.seed.popupOutcomes.push({ error: code });
   }
 
   /** Resolves once the start-up check is done; the signed-in state is then settled. */
@@ -138,6 +166,23 @@ function writeSession(seed: Seed, user: TestUser, accessToken: string, now: numb
   seed.storage.write(sessionKey(seed.config.configId), JSON.stringify(session));
 }
 
+/** `loginWithPopup()` in tests: no window; the queued outcome (see {@link AuthTestingController.answerPopup}). */
+function popupLogin(seed: Seed, now: () => number) {
+  return async (auth: OidcAuth, options: PopupLoginOptions): Promise<LoginResult> => {
+    seed.popupLogins.push(options);
+    const outcome = seed.popupOutcomes.shift() ?? { user: {} };
+    if ('error' in outcome) {
+      const error = new OidcError(`Testing: the popup login ended with ${outcome.error}`, outcome.error);
+      auth.ɵreport(error);
+      throw error;
+    }
+    await auth.whenReady();
+    writeSession(seed, outcome.user, seed.accessToken, now());
+    await auth.checkAuth();
+    return { session: auth.session()! };
+  };
+}
+
 /** Discovery for the testing authority; any other request fails, as with no network. */
 function testingProvider(authority: string): FetchJson {
   const metadata = {
@@ -163,8 +208,9 @@ function testingProvider(authority: string): FetchJson {
  * Sets up ngx-oidc for a host app's unit tests, with no provider: the app
  * starts signed in as `user` (or signed out), guards pass or redirect, the
  * interceptor attaches `accessToken` to secure routes, and
- * {@link AuthTestingController} signs in and out, expires the token and
- * reports errors. Redirects are recorded, never followed. Use it instead of
+ * {@link AuthTestingController} signs in and out, expires the token, answers
+ * popup logins and reports errors. Redirects are recorded, never followed,
+ * and `loginWithPopup()` opens no window. Use it instead of
  * the app's own `provideAuth(...)`.
  *
  * @example
@@ -197,11 +243,14 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
     accessToken: options.accessToken ?? 'test-access-token',
     lifetime: options.accessTokenLifetimeInSeconds ?? 3600,
     redirects,
+    popupOutcomes: [],
+    popupLogins: [],
   };
   return makeEnvironmentProviders([
     provideAuth(withConfig(config), withCheckAuthOnStartup(), withStorage(storage)),
     provideAuthTestingBackend({ fetchJson: testingProvider(config.authority), redirect: (url) => redirects.push(url) }),
     { provide: SEED, useValue: seed },
+    { provide: AUTH_POPUP_LOGIN, useFactory: () => popupLogin(seed, inject(AUTH_CLOCK)) },
     // Before the app initializers, so the start-up check finds the user signed in.
     provideEnvironmentInitializer(() => {
       if (options.user) writeSession(seed, options.user, seed.accessToken, inject(AUTH_CLOCK)());
