@@ -10,7 +10,7 @@ import { TestBed } from '@angular/core/testing';
 import { type Routes, Router, provideRouter } from '@angular/router';
 import type { OidcConfig } from '../lib/core/config';
 import { authInterceptor } from '../lib/angular/interceptor';
-import { OidcAuth } from '../lib/angular/oidc-auth';
+import { type InternalLoginOptions, OidcAuth } from '../lib/angular/oidc-auth';
 import { type AuthFeature, provideAuth, withCheckAuthOnStartup, withConfig } from '../lib/angular/provide-auth';
 import { provideAuthTestingBackend } from 'ngx-oidc/testing';
 import { FakeProvider, type FakeProviderOptions } from './fake-provider';
@@ -98,4 +98,27 @@ export async function signIn(h: Awaited<ReturnType<typeof setupAuth>>, returnUrl
   setLocation(await h.providerAnswer());
   await h.auth.checkAuth();
   setLocation('/');
+}
+
+/** What the fake provider is told at a login: the user, a denial, the sign-in time. */
+export type AuthorizeOptions = Parameters<FakeProvider['authorize']>[1];
+
+/**
+ * A stand-in for `AUTH_POPUP_LOGIN`: the popup's round trip without a window
+ * (popup-login.spec.ts covers the window), with the real login steps, answered
+ * by the fake provider as `answer()` says; records each login's options in `calls`.
+ */
+export function popupRoundTrip(op: () => FakeProvider, answer: () => AuthorizeOptions, calls: InternalLoginOptions[]) {
+  return async (auth: OidcAuth, options: InternalLoginOptions) => {
+    calls.push(options);
+    const { session } = await auth.ctx();
+    try {
+      const { url } = await (await session.preload()).beginLogin(session, options);
+      const result = await session.finishLogin(await op().authorize(url, answer()));
+      (await auth.actions()).loggedIn(auth, result.session);
+      return result;
+    } catch (e) {
+      throw auth.fail(e);
+    }
+  };
 }

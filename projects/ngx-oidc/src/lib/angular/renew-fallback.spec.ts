@@ -2,10 +2,10 @@ import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { Routes } from '@angular/router';
 import type { OidcConfig } from '../core/config';
-import { APP, type HarnessOptions, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { APP, type HarnessOptions, setLocation, setupAuth, signIn, popupRoundTrip, type AuthorizeOptions } from '../../test/angular-harness';
 import type { FakeProvider } from '../../test/fake-provider';
 import type { AuthEvent, AuthEventType } from './events';
-import type { InternalLoginOptions, OidcAuth } from './oidc-auth';
+import type { InternalLoginOptions } from './oidc-auth';
 import { type AuthFeature, withCheckAuthOnStartup, withPopupLogin, withSilentRenewIframe } from './provide-auth';
 import { SILENT_RENEW_MESSAGE } from './silent-renew';
 import { AUTH_POPUP_LOGIN, AUTH_RANDOM } from './tokens';
@@ -62,23 +62,8 @@ function answerError(op: FakeProvider, iframe: HTMLIFrameElement, error: string)
   answer(iframe, callback.toString());
 }
 
-type Authorize = Parameters<FakeProvider['authorize']>[1];
+type Authorize = AuthorizeOptions;
 
-/** The popup's round trip without a window (popup-login.spec.ts covers the window), as step-up.spec.ts does it. */
-function popupRoundTrip(op: () => FakeProvider, answer: () => Authorize, calls: InternalLoginOptions[]) {
-  return async (auth: OidcAuth, options: InternalLoginOptions) => {
-    calls.push(options);
-    const { session } = await auth.ctx();
-    try {
-      const { url } = await (await session.preload()).beginLogin(session, options);
-      const result = await session.finishLogin(await op().authorize(url, answer()));
-      (await auth.actions()).loggedIn(auth, result.session);
-      return result;
-    } catch (e) {
-      throw auth.fail(e);
-    }
-  };
-}
 
 interface AppOptions extends Pick<HarnessOptions, 'provider' | 'now' | 'providers'> {
   readonly fallback?: OidcConfig['silentRenewFallback'];

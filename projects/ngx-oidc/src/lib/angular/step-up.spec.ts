@@ -4,10 +4,10 @@ import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { Routes } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import { API, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { API, setLocation, setupAuth, signIn, popupRoundTrip, type AuthorizeOptions } from '../../test/angular-harness';
 import type { FakeProvider } from '../../test/fake-provider';
 import type { AuthEvent } from './events';
-import type { InternalLoginOptions, OidcAuth } from './oidc-auth';
+import type { InternalLoginOptions } from './oidc-auth';
 import { type AuthFeature, withCheckAuthOnStartup, withStepUp } from './provide-auth';
 import { AUTH_POPUP_LOGIN } from './tokens';
 
@@ -23,26 +23,8 @@ const PAYMENTS = `${API}/payments`;
 const MFA = 'urn:example:mfa';
 const DEMAND = `Bearer realm="api", error="insufficient_user_authentication", error_description="needs MFA", acr_values="${MFA}", max_age="300"`;
 
-type Authorize = Parameters<FakeProvider['authorize']>[1];
+type Authorize = AuthorizeOptions;
 
-/**
- * The popup's round trip without a window (popup-login.spec.ts covers the
- * window): the real login steps, answered by the fake provider as `answer()` says.
- */
-function popupRoundTrip(op: () => FakeProvider, answer: () => Authorize, calls: InternalLoginOptions[]) {
-  return async (auth: OidcAuth, options: InternalLoginOptions) => {
-    calls.push(options);
-    const { session } = await auth.ctx();
-    try {
-      const { url } = await (await session.preload()).beginLogin(session, options);
-      const result = await session.finishLogin(await op().authorize(url, answer()));
-      (await auth.actions()).loggedIn(auth, result.session);
-      return result;
-    } catch (e) {
-      throw auth.fail(e);
-    }
-  };
-}
 
 async function app(options: { mode?: 'popup' | 'redirect'; popup?: boolean; features?: AuthFeature[] } = {}) {
   const calls: InternalLoginOptions[] = [];
