@@ -1,14 +1,11 @@
 import { isJsonObject } from './http';
+import { isStringOrAbsent } from './session-types';
 import type { LoginTransaction, TransactionStore } from './transaction';
 
 /*
  * Saving and taking pending logins: steps of the login (session-flows.ts),
  * loaded with the other protocol steps, not at start-up.
  */
-
-function isStringOrAbsent(value: unknown): boolean {
-  return value === undefined || typeof value === 'string';
-}
 
 function isBooleanOrAbsent(value: unknown): boolean {
   return value === undefined || typeof value === 'boolean';
