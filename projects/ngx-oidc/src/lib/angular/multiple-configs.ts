@@ -21,7 +21,9 @@ type Auth = OidcAuth;
  * `url` answers. They may share one callback route: its `state` picks the
  * config that sent the request (RFC 6749 10.12), whose issuer the response's
  * `iss` must then name (RFC 9207; RFC 9700 4.4, mix-up attacks); an unknown
- * state goes to the first config at that route, which reports it.
+ * state goes to the first config at that route, which reports it. A URL with
+ * no response (the address bar the start-up check scrubbed) goes to the config
+ * that finished a callback in this page, whose result the callback guard takes.
  */
 function callbackOwner(all: readonly Auth[], url: string): Auth | undefined {
   const state = new URL(url, all[0]!.document.baseURI).searchParams.get('state') ?? '';
@@ -29,7 +31,11 @@ function callbackOwner(all: readonly Auth[], url: string): Auth | undefined {
     const tx = s.loaded?.session.transactions;
     return !!tx?.storage?.read(tx.prefix + state);
   };
-  return all.find(pending) ?? all.find((s) => s.loaded && isCallbackUrl(url, s.loaded.config.redirectUrl));
+  return (
+    all.find(pending) ??
+    all.find((s) => s.loaded && isCallbackUrl(url, s.loaded.config.redirectUrl)) ??
+    all.find((s) => s.lastCallback !== undefined)
+  );
 }
 
 /**

@@ -135,7 +135,7 @@ describe('several configs: provideAuth(withConfig(a), withConfig(b), withMultipl
     const first = await app(w, configs(w).map(withConfig));
     await first.main.login();
     await first.main.handleCallback(await answer(w));
-    await first.partner.login();
+    await first.partner.login({ returnUrl: '/orders' });
     await answer(w);
     // The browser comes back from the partner's provider: a new page load at the callback route.
     const { main, partner } = await app(w, configs(w).map(withConfig));
@@ -144,10 +144,10 @@ describe('several configs: provideAuth(withConfig(a), withConfig(b), withMultipl
     expect(partner.ready() && main.ready()).toBe(true);
     expect(main.error()).toBeNull();
     expect(new URL(location.href).searchParams.has('code')).toBe(false);
-    // The callback guard takes the result the start-up check got.
+    // The callback guard takes the result the partner's start-up check got, and goes where that login began.
     const router = TestBed.inject(Router);
     await router.navigateByUrl(`/callback`);
-    expect(router.url).toBe('/');
+    expect(router.url).toBe('/orders');
   });
 
   it('refuses a response whose iss names the other provider (mix-up, RFC 9700 4.4) and keeps both sessions as they were', async () => {

@@ -92,9 +92,9 @@ export function finishCallbackOnce(auth: OidcAuth, url: string): Promise<LoginRe
     const { redirectUrl } = auth.loaded?.config ?? {};
     const isResponse = redirectUrl === undefined || isCallbackUrl(url, redirectUrl);
     if (!isResponse) {
-      // The address bar was already scrubbed by the start-up check (of this config, or another's): reuse its result.
-      const last = auth.lastCallback ?? auth.peers?.find((peer) => peer.lastCallback)?.lastCallback;
-      if (last) return last;
+      // The address bar was already scrubbed by the start-up check: reuse its result (with several
+      // configs, callbackOwner sent a scrubbed URL to the config whose callback it was).
+      if (auth.lastCallback) return auth.lastCallback;
       // A reload of the scrubbed callback page: nothing to finish, and no failure to report.
       return Promise.reject(new OidcError('The URL holds no authorization response', 'CALLBACK_INVALID'));
     }
