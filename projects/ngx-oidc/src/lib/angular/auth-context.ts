@@ -28,7 +28,7 @@ export async function loadContext(auth: OidcAuth): Promise<AuthContext> {
   // Several configs (several providers): this service takes the first, the others get services of their own.
   let others: readonly OidcConfig[] = [];
   try {
-    const [raw, ...rest] = ([] as OidcConfig[]).concat(await auth.loader()) as [OidcConfig, ...OidcConfig[]];
+    const [raw, ...rest] = (await Promise.all(auth.loaders.map((load) => load()))).flat() as [OidcConfig, ...OidcConfig[]];
     others = rest;
     if (rest.length && !auth.startPeers) throw new OidcError('ngx-oidc: several configs need withMultipleConfigs()', 'CONFIG_INVALID', { key: 'configId' });
     config = resolveConfig(raw);

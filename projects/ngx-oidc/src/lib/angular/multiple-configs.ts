@@ -49,7 +49,7 @@ function callbackOwner(all: readonly Auth[], url: string): Auth | undefined {
  */
 export async function startPeers(main: Auth, configs: readonly OidcConfig[]): Promise<void> {
   const peers = configs.map((config) => {
-    const injector = createEnvironmentInjector([{ provide: AUTH_CONFIG_LOADER, useValue: () => config }, OidcAuth], main.injector);
+    const injector = createEnvironmentInjector([{ provide: AUTH_CONFIG_LOADER, useValue: () => config, multi: true }, OidcAuth], main.injector);
     main.injector.get(DestroyRef).onDestroy(() => injector.destroy());
     const peer = injector.get(OidcAuth);
     peer.stepUpHandler = main.stepUpHandler;

@@ -51,7 +51,7 @@ const loadActions = lazy(() => import('./auth-actions'));
 @Injectable()
 export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   /** @internal */
-  readonly loader = inject(AUTH_CONFIG_LOADER);
+  readonly loaders = inject(AUTH_CONFIG_LOADER);
   /** @internal */
   readonly customStorage = inject(AUTH_STORAGE);
   /** @internal */

@@ -23,7 +23,6 @@ import { startPeers } from './multiple-configs';
 import {
   AUTH_CHECK_SESSION,
   AUTH_CONFIG_LOADER,
-  AUTH_CONFIG_SOURCES,
   AUTH_IFRAME_RENEW,
   AUTH_PAR,
   AUTH_POPUP_LOGIN,
@@ -93,14 +92,6 @@ export function provideAuth(...features: AuthFeature[]): EnvironmentProviders {
   }
   return makeEnvironmentProviders([
     OidcAuth,
-    {
-      provide: AUTH_CONFIG_LOADER,
-      // Every source's configs, in order: one source with one config is the usual case.
-      useFactory: (): AuthConfigLoader => {
-        const sources = inject(AUTH_CONFIG_SOURCES);
-        return async () => (await Promise.all(sources.map((load) => load()))).flat();
-      },
-    },
     provideAppInitializer(() => inject(OidcAuth).loadConfig()),
     ...features.flatMap((f) => f.ɵproviders),
   ]);
@@ -108,7 +99,7 @@ export function provideAuth(...features: AuthFeature[]): EnvironmentProviders {
 
 /** A static config; give one per config to sign in to several providers. */
 export function withConfig(config: OidcConfig): AuthFeature<AuthFeatureKind.Config> {
-  return authFeature(AuthFeatureKind.Config, [{ provide: AUTH_CONFIG_SOURCES, useValue: () => config, multi: true }]);
+  return authFeature(AuthFeatureKind.Config, [{ provide: AUTH_CONFIG_LOADER, useValue: () => config, multi: true }]);
 }
 
 /**
@@ -125,7 +116,7 @@ export function withHttpConfigLoader(
 ): AuthFeature<AuthFeatureKind.HttpConfigLoader> {
   return authFeature(AuthFeatureKind.HttpConfigLoader, [
     {
-      provide: AUTH_CONFIG_SOURCES,
+      provide: AUTH_CONFIG_LOADER,
       multi: true,
       useFactory: (): AuthConfigLoader => {
         const http = inject(HttpClient);
@@ -148,7 +139,7 @@ export function withHttpConfigLoader(
 export function withConfigLoader(factory: AuthConfigLoader): AuthFeature<AuthFeatureKind.ConfigLoader> {
   return authFeature(AuthFeatureKind.ConfigLoader, [
     {
-      provide: AUTH_CONFIG_SOURCES,
+      provide: AUTH_CONFIG_LOADER,
       multi: true,
       useFactory: (): AuthConfigLoader => {
         const injector = inject(Injector);

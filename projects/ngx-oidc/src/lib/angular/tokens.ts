@@ -18,14 +18,11 @@ import type { loginInPopup } from './popup-login';
 export type AuthConfigLoader = () => OidcConfig | readonly OidcConfig[] | Promise<OidcConfig | readonly OidcConfig[]>;
 
 /**
- * All the configs of the app: `provideAuth` joins what its config sources
- * (`withConfig`, `withHttpConfigLoader`, `withConfigLoader`, each once or more)
- * produce, in their order.
+ * The config sources, a multi provider: one per `withConfig`,
+ * `withHttpConfigLoader` or `withConfigLoader`. The app's configs are what
+ * they produce, in their order.
  */
-export const AUTH_CONFIG_LOADER = new InjectionToken<AuthConfigLoader>('ngx-oidc AUTH_CONFIG_LOADER');
-
-/** @internal The config sources, one per `with…Config…` feature; `provideAuth` joins them into {@link AUTH_CONFIG_LOADER}. */
-export const AUTH_CONFIG_SOURCES = new InjectionToken<AuthConfigLoader[]>('ngx-oidc AUTH_CONFIG_SOURCES');
+export const AUTH_CONFIG_LOADER = new InjectionToken<readonly AuthConfigLoader[]>('ngx-oidc AUTH_CONFIG_LOADER');
 
 /**
  * A custom {@link AuthStorage}. When none is provided, the config key `storage`
