@@ -29,7 +29,7 @@ function findDeclaration(source, test) {
 }
 
 // (a) OidcConfig keys: each needs a table row whose first cell is the key in backticks.
-const configSource = parse(at('projects/ngx-oidc/src/lib/core/config.ts'));
+const configSource = parse(at('projects/ngx-oidc/src/lib/core/config-types.ts'));
 const oidcConfig = findDeclaration(configSource, (s) => ts.isInterfaceDeclaration(s) && s.name.text === 'OidcConfig');
 const configKeys = oidcConfig.members.filter(ts.isPropertySignature).map((m) => m.name.getText(configSource));
 const configurationMd = readFileSync(at('docs/configuration.md'), 'utf8');

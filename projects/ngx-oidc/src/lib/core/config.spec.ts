@@ -30,7 +30,7 @@ function expectConfigInvalid(config: unknown, key: string): void {
  * source so that the docs and the code cannot drift apart.
  */
 function documentedDefaults(): Map<string, unknown> {
-  const source = readFileSync(join(__dirname, 'config.ts'), 'utf8');
+  const source = readFileSync(join(__dirname, 'config-types.ts'), 'utf8');
   const body = source.slice(source.indexOf('export interface OidcConfig'), source.indexOf('export type ResolvedOidcConfig'));
   const defaults = new Map<string, unknown>();
   for (const match of body.matchAll(/\/\*\*(.*?)\*\/\s*(\w+)\?:\s*([^;]+);/g)) {
@@ -127,7 +127,7 @@ describe('resolveConfig', () => {
       expect(resolved.popupTimeoutInSeconds).toBe(300);
     });
 
-    it('matches the "Default ..." of every key documented in config.ts', () => {
+    it('matches the "Default ..." of every key documented in config-types.ts', () => {
       const documented = documentedDefaults();
       expect(documented.size).toBeGreaterThanOrEqual(24);
       const resolved: Record<string, unknown> = { ...resolveConfig(BASE) };
@@ -372,7 +372,7 @@ describe('resolveConfig: spellings and unknown keys', () => {
   });
 
   it('knows every key documented in OidcConfig', () => {
-    const source = readFileSync(join(__dirname, 'config.ts'), 'utf8');
+    const source = readFileSync(join(__dirname, 'config-types.ts'), 'utf8');
     const body = source.slice(source.indexOf('export interface OidcConfig'), source.indexOf('export type ResolvedOidcConfig'));
     const keys = [...body.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]!);
     expect(keys.length).toBeGreaterThanOrEqual(40);
