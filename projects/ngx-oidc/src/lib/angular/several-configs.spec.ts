@@ -1,18 +1,19 @@
 import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { ApplicationInitStatus, Component, Injector, provideZonelessChangeDetection, runInInjectionContext } from '@angular/core';
+import { ApplicationInitStatus, Component, Injector, type Provider, provideZonelessChangeDetection, runInInjectionContext } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { provideAuthTestingBackend } from 'ngx-oidc/testing';
-import { API, APP, setLocation } from '../../test/angular-harness';
+import { API, APP, popupRoundTrip, setLocation } from '../../test/angular-harness';
 import { FakeProvider } from '../../test/fake-provider';
 import type { OidcConfig } from '../core/config';
 import type { OidcHttpRequest } from '../core/http';
 import { autoLoginGuard, authCallbackGuard } from './guards';
 import { authInterceptor } from './interceptor';
-import { OidcAuth, injectAuth } from './oidc-auth';
-import { type AuthFeature, provideAuth, withCheckAuthOnStartup, withConfig, withConfigLoader, withMultipleConfigs } from './provide-auth';
+import { type InternalLoginOptions, OidcAuth, injectAuth } from './oidc-auth';
+import { type AuthFeature, provideAuth, withCheckAuthOnStartup, withConfig, withConfigLoader, withMultipleConfigs, withStepUp } from './provide-auth';
+import { AUTH_POPUP_LOGIN } from './tokens';
 
 // Several providers at once (issue 11): the default config and a partner's, each with its
 // own session, storage keys, renewal and events; one callback route serves both.
@@ -46,7 +47,7 @@ function configs(w: World, extra: { ours?: Partial<OidcConfig>; partner?: Partia
 }
 
 /** A page load of the app: TestBed with both configs (as `sources`), its initializers run. */
-async function app(w: World, sources: AuthFeature[], features: AuthFeature[] = [withMultipleConfigs(), withCheckAuthOnStartup()]) {
+async function app(w: World, sources: AuthFeature[], features: AuthFeature[] = [withMultipleConfigs(), withCheckAuthOnStartup()], providers: Provider[] = []) {
   TestBed.resetTestingModule();
   TestBed.configureTestingModule({
     providers: [
@@ -67,6 +68,7 @@ async function app(w: World, sources: AuthFeature[], features: AuthFeature[] = [
         redirect: (url) => w.redirects.push(url),
         now: () => w.clock.now,
       }),
+      ...providers,
     ],
   });
   await TestBed.inject(ApplicationInitStatus).donePromise;
@@ -207,6 +209,39 @@ describe('several configs: provideAuth(withConfig(a), withConfig(b), withMultipl
       code: 'CONFIG_INVALID',
       message: expect.stringContaining('withMultipleConfigs()'),
     });
+  });
+
+  it('steps up each config on its own: the same demand from both APIs gets a popup per config and a retry with its own token', async () => {
+    const w = await world();
+    const calls: InternalLoginOptions[] = [];
+    // The popup stand-in answers at whichever provider the login went to.
+    const eitherProvider = { authorize: (url: string, o?: Parameters<FakeProvider['authorize']>[1]) => (url.startsWith(w.partner.issuer) ? w.partner : w.ours).authorize(url, o) } as FakeProvider;
+    const { main, partner, http, httpMock } = await app(
+      w,
+      configs(w).map(withConfig),
+      [withMultipleConfigs(), withCheckAuthOnStartup(), withStepUp({ mode: 'popup' })],
+      [{ provide: AUTH_POPUP_LOGIN, useValue: popupRoundTrip(() => eitherProvider, () => ({}), calls) }],
+    );
+    await main.login();
+    await main.handleCallback(await answer(w));
+    await partner.login();
+    await main.handleCallback(await answer(w));
+    w.ours.idTokenExtraClaims = { acr: 'urn:mfa' };
+    w.partner.idTokenExtraClaims = { acr: 'urn:mfa' };
+    const demand = { status: 401, statusText: 'Unauthorized', headers: { 'WWW-Authenticate': 'Bearer error="insufficient_user_authentication", acr_values="urn:mfa"' } };
+    const calls$ = [`${API}/pay`, `${PARTNER_API}/pay`].map((url) => firstValueFrom(http.get(url)));
+    for (const url of [`${API}/pay`, `${PARTNER_API}/pay`]) httpMock.expectOne(url).flush({}, demand);
+    let retries: ReturnType<HttpTestingController['match']> = [];
+    for (let i = 0; i < 200 && retries.length < 2; i++) {
+      retries = retries.concat(httpMock.match(() => true));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(calls).toEqual([{ acrValues: 'urn:mfa', stepUp: true }, { acrValues: 'urn:mfa', stepUp: true }]);
+    const sent = Object.fromEntries(retries.map((req) => [new URL(req.request.url).origin, req.request.headers.get('Authorization')]));
+    expect(sent).toEqual({ [API]: `Bearer ${main.accessToken()}`, [PARTNER_API]: `Bearer ${partner.accessToken()}` });
+    expect([main.user()?.['acr'], partner.user()?.['acr']]).toEqual(['urn:mfa', 'urn:mfa']);
+    for (const req of retries) req.flush({ paid: true });
+    await expect(Promise.all(calls$)).resolves.toEqual([{ paid: true }, { paid: true }]);
   });
 
   it.each([

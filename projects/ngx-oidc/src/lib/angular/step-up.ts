@@ -61,18 +61,20 @@ function guardKey(config: ResolvedOidcConfig): string {
 
 /** @internal Makes the handler `withStepUp(options)` provides. */
 export function stepUpHandler(options: StepUpOptions): StepUpHandler {
-  // One step-up at a time per demand: requests refused together share it.
+  // One step-up at a time per config and demand: requests refused together share it.
   const running = new Map<string, Promise<string | null>>();
   const page = { leaving: false };
   return (auth, challenge) => {
     // A redirect step-up is on its way: the page is going, nothing more starts here.
     if (page.leaving) return Promise.resolve(null);
     const demand = `${challenge.acrValues ?? ''}|${challenge.maxAge ?? ''}`;
-    let step = running.get(demand);
+    // Per config too: with withMultipleConfigs() the configs share this handler.
+    const key = `${auth.config()?.configId} ${demand}`;
+    let step = running.get(key);
     if (!step) {
       step = run(auth, challenge, demand, options.mode, page);
-      running.set(demand, step);
-      void step.finally(() => running.delete(demand));
+      running.set(key, step);
+      void step.finally(() => running.delete(key));
     }
     return step;
   };
