@@ -1,6 +1,7 @@
 import { OidcError } from '../core/errors';
 import type { AuthSession, OidcSession } from '../core/session';
 import type { OidcAuth } from './oidc-auth';
+import { redirectOnce } from './redirect-once';
 
 /*
  * `silentRenewFallback`, used by `withSilentRenewIframe()`: what a renewal by
@@ -34,9 +35,6 @@ export type RenewFallbackFactory = (auth: OidcAuth, session: OidcSession, error:
 
 /** OIDC Core 3.1.2.6: the answers to `prompt=none` that mean the user has to take part. */
 const INTERACTION_ERRORS: readonly (string | undefined)[] = ['login_required', 'interaction_required', 'consent_required', 'account_selection_required'];
-
-/** How long a fallback redirect is not started again in the same tab, in seconds. */
-const REPEAT_GUARD_SECONDS = 60;
 
 /** True when `error` says the iframe cannot renew without the user (see `silentRenewFallback`). */
 function needsUser(error: OidcError, iframeWorked: boolean): boolean {
@@ -99,13 +97,7 @@ function renewFallback(): RenewFallbackFactory {
 async function redirect(auth: OidcAuth, session: OidcSession, page: { leaving: boolean }): Promise<boolean> {
   const storage = session.transactions.storage;
   if (!storage || !isTopWindow(auth.document.defaultView)) return false;
-  const key = `ngx-oidc.${session.config.configId}.renew-fallback`;
-  // Garbage, or a time still to come, reads as no earlier redirect.
-  const age = auth.now() - Number(storage.read(key));
-  if (age >= 0 && age < REPEAT_GUARD_SECONDS) return false;
-  storage.write(key, String(auth.now()));
-  // Back to the current route. Its failures are reported by the login (or by loading it).
-  const actions = await auth.actions().catch(() => null);
-  page.leaving = (await actions?.login(auth, {}).then(() => true, () => false)) ?? false;
+  // Back to the current route, at most once a minute per tab.
+  page.leaving = (await redirectOnce(auth, storage, `ngx-oidc.${session.config.configId}.renew-fallback`, '', {})) === true;
   return page.leaving;
 }

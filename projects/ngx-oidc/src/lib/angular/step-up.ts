@@ -1,8 +1,8 @@
-import type { ResolvedOidcConfig } from '../core/config';
 import { OidcError } from '../core/errors';
 import type { AuthSession } from '../core/session';
 import type { StepUpChallenge } from '../core/www-authenticate';
 import type { InternalLoginOptions, OidcAuth } from './oidc-auth';
+import { redirectOnce } from './redirect-once';
 
 /*
  * Step-up authentication (RFC 9470), `withStepUp()`: an API answered 401
@@ -34,9 +34,6 @@ export interface StepUpOptions {
 /** @internal The step-up of `withStepUp()`: resolves to the access token to retry with, or `null`. */
 export type StepUpHandler = (auth: OidcAuth, challenge: StepUpChallenge) => Promise<string | null>;
 
-/** How long a redirect step-up for one demand is not started again, in seconds. */
-const REPEAT_GUARD_SECONDS = 60;
-
 /** True when `session`'s sign-in already meets `challenge` (RFC 9470 3: `acr` one of `acr_values`, `auth_time` within `max_age`). */
 export function meetsChallenge(session: AuthSession, challenge: StepUpChallenge, now: number): boolean {
   if (challenge.acrValues === undefined && challenge.maxAge === undefined) return false;
@@ -52,11 +49,6 @@ function failed(reason: 'satisfied' | 'repeated', challenge: StepUpChallenge, ac
       ? 'The API asks for a stronger sign-in that the session already has: signing in again would not help'
       : 'The API still asks for a stronger sign-in right after one: not starting another';
   return new OidcError(message, 'STEP_UP_FAILED', { reason, expected: challenge, ...(actual !== undefined ? { actual } : {}) });
-}
-
-/** The sessionStorage key of the last redirect step-up of a config. */
-function guardKey(config: ResolvedOidcConfig): string {
-  return `ngx-oidc.${config.configId}.step-up`;
 }
 
 /** @internal Makes the handler `withStepUp(options)` provides. */
@@ -108,17 +100,9 @@ async function run(
     const result = await auth.popupLogin(auth, options).catch(() => null);
     return result?.session.accessToken ?? null;
   }
-  const storage = session.transactions.storage;
-  const last = storage?.read(guardKey(config)) ?? '';
-  const gap = last.indexOf(' ');
-  // Garbage in storage reads as no earlier step-up.
-  if (gap > 0 && last.slice(gap + 1) === demand && auth.now() - Number(last.slice(0, gap)) < REPEAT_GUARD_SECONDS) {
-    auth.fail(failed('repeated', challenge));
-    return null;
-  }
-  storage?.write(guardKey(config), `${auth.now()} ${demand}`);
-  // Its failures are reported by the login (or by loading it); the page then stays, and so does the session.
-  const actions = await auth.actions().catch(() => null);
-  page.leaving = (await actions?.login(auth, options).then(() => true, () => false)) ?? false;
+  // Back to the current route; the same demand is not redirected again within a minute (no loop).
+  const started = await redirectOnce(auth, session.transactions.storage, `ngx-oidc.${config.configId}.step-up`, demand, options);
+  if (started === 'repeated') auth.fail(failed('repeated', challenge));
+  page.leaving = started === true;
   return null;
 }
