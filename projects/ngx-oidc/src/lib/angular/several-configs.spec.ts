@@ -9,7 +9,7 @@ import { API, APP, popupRoundTrip, setLocation } from '../../test/angular-harnes
 import { FakeProvider } from '../../test/fake-provider';
 import type { OidcConfig } from '../core/config';
 import type { OidcHttpRequest } from '../core/http';
-import { autoLoginGuard, authCallbackGuard } from './guards';
+import { authCallbackGuard, authGuard, autoLoginGuard } from './guards';
 import { authInterceptor } from './interceptor';
 import { type InternalLoginOptions, OidcAuth, injectAuth } from './oidc-auth';
 import { type AuthFeature, provideAuth, withCheckAuthOnStartup, withConfig, withConfigLoader, withMultipleConfigs, withStepUp } from './provide-auth';
@@ -58,6 +58,7 @@ async function app(w: World, sources: AuthFeature[], features: AuthFeature[] = [
         { path: '', component: Page },
         { path: 'callback', canActivate: [authCallbackGuard], component: Page },
         { path: 'partner', canActivate: [autoLoginGuard('partner')], component: Page },
+        { path: 'nobody', canActivate: [authGuard('nobody')], component: Page },
         { path: 'orders', component: Page },
         { path: 'unauthorized', component: Page },
       ]),
@@ -190,6 +191,14 @@ describe('several configs: provideAuth(withConfig(a), withConfig(b), withMultipl
     expect(w.redirects).toHaveLength(1);
     expect(new URL(w.redirects[0]!).origin).toBe(new URL(w.partner.issuer).origin);
     expect(new URL(w.redirects[0]!).searchParams.get('client_id')).toBe('partner-spa');
+  });
+
+  it('fails a navigation guarded with a config id that no loaded config has (CONFIG_INVALID), sending nobody anywhere', async () => {
+    const w = await world();
+    await app(w, configs(w).map(withConfig));
+    const router = TestBed.inject(Router);
+    await expect(router.navigateByUrl('/nobody')).rejects.toMatchObject({ code: 'CONFIG_INVALID', cause: { key: 'configId', actual: 'nobody' } });
+    expect(w.redirects).toEqual([]);
   });
 
   it('takes several configs from one source too (an HTTP or custom loader answering an array), and injectAuth(id) finds each', async () => {
