@@ -27,7 +27,7 @@ import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtemp
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StepError, runCommand, tail } from './lib/steps.mjs';
+import { StepError, addGuardedRoute, runCommand, tail } from './lib/steps.mjs';
 
 const workspace = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.ANGULAR_VERSIONS_DIST ?? join(workspace, 'dist', 'ngx-oidc');
@@ -268,21 +268,6 @@ export class Protected {
 }
 `;
 
-/** A route behind autoLoginGuard with a page that shows the user, as a user of the library would add. */
-function addProtectedRoute(app) {
-  writeFileSync(join(app, 'src', 'app', 'protected.ts'), PROTECTED_COMPONENT);
-  const routesPath = join(app, 'src', 'app', 'app.routes.ts');
-  const routes = readFileSync(routesPath, 'utf8');
-  const marker = 'export const routes: Routes = [';
-  check(routes.includes(marker), 'app.routes.ts has no `export const routes: Routes = [` to add a route to');
-  writeFileSync(
-    routesPath,
-    `import { autoLoginGuard } from 'ngx-oidc';\nimport { Protected } from './protected';\n${routes.replace(
-      marker,
-      `${marker}\n  { path: 'protected', canActivate: [autoLoginGuard], component: Protected },`,
-    )}`,
-  );
-}
 
 async function signIn(v, appDist, browser) {
   const { startAppServer } = await import('../e2e/app-server.mjs');
@@ -356,7 +341,8 @@ async function addBuildSignIn(v, label, { app, env, tarball, browser }) {
   const appPkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
   check(appPkg.dependencies?.['ngx-oidc'], `${label}: ngx-oidc is not in the app's dependencies`);
 
-  addProtectedRoute(app);
+  // A route behind autoLoginGuard with a page that shows the user, as a user of the library would add.
+  addGuardedRoute(app, { file: 'protected', source: PROTECTED_COMPONENT, component: 'Protected', path: 'protected' });
   const built = await run(`${label}: ng build`, v.nodeBin, [ng, 'build'], { cwd: app, limit: LIMITS.build, env });
   const warnings = built.split('\n').filter((l) => /▲ \[WARNING\]|warning/i.test(l));
   if (warnings.length) console.log(`      build warnings:\n${warnings.map((w) => `      | ${w}`).join('\n')}`);

@@ -45,7 +45,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StepError, runCommand, tail } from '../../scripts/lib/steps.mjs';
+import { StepError, addGuardedRoute, runCommand, tail } from '../../scripts/lib/steps.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const workspace = join(here, '..', '..');
@@ -162,7 +162,6 @@ function diff(before, after) {
 // The app's edits a user would make: a page behind autoLoginGuard that shows
 // who is signed in, and (SSR app) its Node server on loopback.
 // ---------------------------------------------------------------------------
-const SIGN_IN_ROUTE = "  { path: 'signin', canActivate: [autoLoginGuard], component: Profile },";
 const PROFILE = `import { Component, inject } from '@angular/core';
 import { OidcAuth } from 'ngx-oidc';
 
@@ -176,18 +175,6 @@ export class Profile {
 }
 `;
 
-/** Adds a page behind autoLoginGuard, as a user would, so the test has a page that starts a login and shows the user. */
-function addSignInRoute(appDir) {
-  writeFileSync(join(appDir, 'src', 'app', 'profile.ts'), PROFILE);
-  const routesPath = join(appDir, 'src', 'app', 'app.routes.ts');
-  const routes = readFileSync(routesPath, 'utf8');
-  const marker = 'export const routes: Routes = [';
-  check(routes.includes(marker), 'app.routes.ts has no `export const routes: Routes = [` to add a route to');
-  writeFileSync(
-    routesPath,
-    `import { autoLoginGuard } from 'ngx-oidc';\nimport { Profile } from './profile';\n${routes.replace(marker, `${marker}\n${SIGN_IN_ROUTE}`)}`,
-  );
-}
 
 /**
  * The Vitest example of docs/testing.md, as the files it names: each ```ts block
@@ -485,7 +472,8 @@ async function runVariant(variant, { temp, tarball, hostedNg }) {
 
   if (!variant.ssr) await testWithTestingKit(app, name);
 
-  addSignInRoute(app);
+  // A page behind autoLoginGuard, as a user would add, that starts a login and shows the user.
+  addGuardedRoute(app, { file: 'profile', source: PROFILE, component: 'Profile', path: 'signin' });
   if (variant.ssr) listenOnLoopback(app);
   // The SSR build also prerenders '/' and '/signin' (the '**' entry): the app, ngx-oidc included, boots in Node.
   await run('ng build', process.execPath, [ng, 'build'], { cwd: app, limit: LIMITS.build });

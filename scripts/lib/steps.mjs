@@ -2,6 +2,8 @@
 // scripts/angular-versions.mjs): a command in its own process group, with a time limit,
 // its output kept in the run's log.
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A step failed: its message says which and why; anything else is a bug in the test. */
 export class StepError extends Error {}
@@ -53,4 +55,19 @@ export function runCommand(step, command, args, { cwd, env, limit, log, verbose 
       else reject(new StepError(`${step}: exit code ${code} after ${(ms / 1000).toFixed(1)} s.\n${tail(output)}`));
     });
   });
+}
+
+/**
+ * Adds a page behind autoLoginGuard to a generated app, as a user of the
+ * library would: writes `src/app/<file>.ts` (`source`, exporting `component`)
+ * and puts a route `path` to it first in `app.routes.ts`.
+ */
+export function addGuardedRoute(appDir, { file, source, component, path }) {
+  writeFileSync(join(appDir, 'src', 'app', `${file}.ts`), source);
+  const routesPath = join(appDir, 'src', 'app', 'app.routes.ts');
+  const routes = readFileSync(routesPath, 'utf8');
+  const marker = 'export const routes: Routes = [';
+  if (!routes.includes(marker)) throw new StepError('app.routes.ts has no `export const routes: Routes = [` to add a route to');
+  const route = `  { path: '${path}', canActivate: [autoLoginGuard], component: ${component} },`;
+  writeFileSync(routesPath, `import { autoLoginGuard } from 'ngx-oidc';\nimport { ${component} } from './${file}';\n${routes.replace(marker, `${marker}\n${route}`)}`);
 }
