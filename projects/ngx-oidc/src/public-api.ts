@@ -13,6 +13,7 @@ export { AuthStorage, MemoryStorage, WebStorage, type StorageKind, createStorage
 
 // Network port
 export { type FetchJson, type OidcHttpRequest, type OidcHttpResponse, fetchPort } from './lib/core/http';
+export type { HttpTools } from './lib/core/http-exchange';
 
 // Protocol results
 export type { ProviderMetadata } from './lib/core/discovery';

@@ -1,7 +1,7 @@
 import { HttpBackend, provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { formPost, getRequest, send } from '../core/http';
+import { formPost, getRequest, send } from '../core/http-exchange';
 import { httpBackendPort } from './http-port';
 
 function setup() {

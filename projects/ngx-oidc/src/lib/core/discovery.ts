@@ -1,5 +1,6 @@
 import { OidcError } from './errors';
-import { type FetchJson, getRequest, isSecureUrl, parseJsonObject, send, expectStatus } from './http';
+import { type FetchJson, isSecureUrl } from './http';
+import { getRequest, parseJsonObject, send, expectStatus } from './http-exchange';
 import type { Store } from './storage';
 
 /**

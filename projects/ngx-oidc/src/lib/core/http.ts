@@ -1,4 +1,4 @@
-import { OidcError, type OidcErrorCode } from './errors';
+import { OidcError } from './errors';
 
 /** A request the core asks the network port to send. Bodies are form-encoded (RFC 6749 3.2). */
 export interface OidcHttpRequest {
@@ -54,34 +54,6 @@ export function fetchPort(fetchFn: typeof fetch = (input, init) => globalThis.fe
   };
 }
 
-/** Builds a `GET` request that accepts JSON. */
-export function getRequest(url: string, headers: Record<string, string> = {}): OidcHttpRequest {
-  return { url, method: 'GET', headers: { Accept: 'application/json', ...headers } };
-}
-
-/** Builds a form `POST` (RFC 6749 3.2: `application/x-www-form-urlencoded`). */
-export function formPost(url: string, params: URLSearchParams, headers: Record<string, string> = {}): OidcHttpRequest {
-  return {
-    url,
-    method: 'POST',
-    headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
-    body: params.toString(),
-  };
-}
-
-/**
- * Sends through the port; a rejection (provider down, CORS, offline) becomes
- * `NETWORK_ERROR`, and an {@link OidcError} passes through unchanged.
- */
-export async function send(fetchJson: FetchJson, request: OidcHttpRequest): Promise<OidcHttpResponse> {
-  try {
-    return await fetchJson(request);
-  } catch (e) {
-    if (e instanceof OidcError) throw e;
-    throw new OidcError(`No answer from ${request.url}`, 'NETWORK_ERROR', { url: request.url, reason: e });
-  }
-}
-
 /**
  * A port that gives every request at most `timeoutMs`: then the request is
  * aborted (its `signal` fires) and the call rejects with `TIMEOUT`, so a
@@ -111,59 +83,12 @@ export function withTimeout(fetchJson: FetchJson, timeoutMs: number): FetchJson 
   };
 }
 
-/**
- * The seconds an answer asks the client to wait before trying again
- * (`Retry-After`, RFC 9110 10.2.3: delay seconds or an HTTP date), or
- * `undefined` when it says nothing usable.
- * @param nowMs - now, in milliseconds since the epoch (for the date form).
- */
-export function retryAfterSeconds(res: OidcHttpResponse, nowMs: number = Date.now()): number | undefined {
-  const value = res.headers['retry-after']?.trim();
-  if (!value) return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
-}
-
-/** What an error cause may say about an answer: never its body, which can hold tokens. */
-function answerEvidence(res: OidcHttpResponse): { status: number; contentType?: string; retryAfter?: number } {
-  const contentType = res.headers['content-type'];
-  const retryAfter = retryAfterSeconds(res);
-  return {
-    status: res.status,
-    ...(contentType !== undefined ? { contentType } : {}),
-    ...(retryAfter !== undefined ? { retryAfter } : {}),
-  };
-}
-
 /** A JSON object: what every OIDC and OAuth endpoint answers with. */
 export type JsonObject = { readonly [key: string]: unknown };
 
 /** True for a plain JSON object (not null, not an array). */
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Parses a body that must be a JSON object. HTML error pages, empty bodies and
- * arrays all become `INVALID_RESPONSE` (or `code`).
- */
-export function parseJsonObject(res: OidcHttpResponse, what: string, code: OidcErrorCode = 'INVALID_RESPONSE'): JsonObject {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(res.body);
-  } catch {
-    // The body stays out of the cause: a broken token response can still hold tokens, and errors get logged.
-    throw new OidcError(`${what}: the answer is not JSON`, code, answerEvidence(res));
-  }
-  if (!isJsonObject(parsed)) {
-    // Only the type goes in the cause: the value may hold tokens, and errors get logged.
-    throw new OidcError(`${what}: the answer is not a JSON object`, code, {
-      status: res.status,
-      actual: Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed,
-    });
-  }
-  return parsed;
 }
 
 /**
@@ -185,28 +110,6 @@ export function readOAuthError(res: OidcHttpResponse): { error: string; error_de
     ...(typeof description === 'string' ? { error_description: description } : {}),
     ...(typeof uri === 'string' ? { error_uri: uri } : {}),
   };
-}
-
-/**
- * Throws for a non-success answer: an OAuth error body becomes `oauthCode`
- * with the provider's `error` in the cause; anything else becomes `HTTP_ERROR`.
- * @param okStatuses - the statuses that count as success (default 200).
- */
-export function expectStatus(
-  res: OidcHttpResponse,
-  what: string,
-  oauthCode: OidcErrorCode,
-  okStatuses: readonly number[] = [200],
-): void {
-  if (okStatuses.includes(res.status)) return;
-  const oauth = readOAuthError(res);
-  if (oauth) {
-    throw new OidcError(`${what}: ${oauth.error}${oauth.error_description ? ` (${oauth.error_description})` : ''}`, oauthCode, {
-      ...oauth,
-      ...answerEvidence(res),
-    });
-  }
-  throw new OidcError(`${what}: unexpected HTTP status ${res.status}`, 'HTTP_ERROR', answerEvidence(res));
 }
 
 /** Loopback hosts, where plain http is allowed (RFC 8252 7.3, RFC 9700 2.6). */

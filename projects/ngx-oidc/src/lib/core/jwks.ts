@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import { OidcError } from './errors';
-import { type FetchJson, expectStatus, getRequest, isJsonObject, parseJsonObject, send } from './http';
+import { type FetchJson, isJsonObject } from './http';
+import { expectStatus, getRequest, parseJsonObject, send } from './http-exchange';
 import type { Store } from './storage';
 
 /**

@@ -3,6 +3,7 @@ import { validateCallback } from './authorization-response';
 import { parseCallbackUrl } from './callback';
 import { saveTransaction, takeTransaction } from './login-transaction';
 import { OidcError } from './errors';
+import { httpTools } from './http-exchange';
 import { freshJwks } from './jwks';
 import { createPkcePair } from './pkce';
 import { randomString } from './random';
@@ -75,7 +76,7 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
         );
       }
       // RFC 9449 7: the pushed request carries a proof too.
-      url = await push(metadata, config.clientId, params, dpop ? dpop.port(s.fetchJson) : s.fetchJson);
+      url = await push(metadata, config.clientId, params, dpop ? dpop.port(s.fetchJson) : s.fetchJson, httpTools);
     } else {
       url = authorizationUrl(metadata.authorization_endpoint, params);
     }

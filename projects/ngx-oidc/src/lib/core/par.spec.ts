@@ -4,6 +4,7 @@ import { validateCallback } from './authorization-response';
 import { parseCallbackUrl } from './callback';
 import type { ProviderMetadata } from './discovery';
 import { shouldUsePar } from './authorize';
+import { httpTools } from './http-exchange';
 import { parAuthorizationUrl, parRequest, processParResponse, pushAuthorizationRequest } from './par';
 import { createPkcePair } from './pkce';
 import { authorizationCodeGrantRequest, processTokenResponse } from './token';
@@ -63,7 +64,7 @@ describe('shouldUsePar', () => {
 describe('parRequest', () => {
   it('is a form POST of the authorization parameters', async () => {
     const { params, endpoint } = await setup();
-    const req = parRequest(endpoint, params);
+    const req = parRequest(endpoint, params, httpTools);
     expect(req).toMatchObject({ method: 'POST', url: endpoint, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
     expect(req.body).toBe(params.toString());
     expect(new URLSearchParams(req.body).get('code_challenge_method')).toBe('S256');
@@ -71,14 +72,14 @@ describe('parRequest', () => {
 
   it('refuses parameters that contain request_uri (RFC 9126 2.1)', async () => {
     const { endpoint } = await setup();
-    expect(caught(() => parRequest(endpoint, new URLSearchParams({ request_uri: 'urn:x' })))).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(caught(() => parRequest(endpoint, new URLSearchParams({ request_uri: 'urn:x' }), httpTools))).toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });
 
 describe('pushAuthorizationRequest against the fake provider', () => {
   it('pushes, redirects with only client_id and request_uri, and the code works', async () => {
     const { op, pkce, params, meta, endpoint } = await setup({ requirePar: true });
-    const { requestUri, expiresIn } = await pushAuthorizationRequest(endpoint, params, op.fetchJson);
+    const { requestUri, expiresIn } = await pushAuthorizationRequest(endpoint, params, op.fetchJson, httpTools);
     expect(requestUri).toMatch(/^urn:ietf:params:oauth:request_uri:/);
     expect(expiresIn).toBe(60);
     expect(op.count('par')).toBe(1);
@@ -104,7 +105,7 @@ describe('pushAuthorizationRequest against the fake provider', () => {
   it('reports the provider refusing the client as PAR_ERROR with its error', async () => {
     const { op, endpoint } = await setup();
     const params = new URLSearchParams({ client_id: 'unknown' });
-    await expect(pushAuthorizationRequest(endpoint, params, op.fetchJson)).rejects.toMatchObject({
+    await expect(pushAuthorizationRequest(endpoint, params, op.fetchJson, httpTools)).rejects.toMatchObject({
       code: 'PAR_ERROR',
       oauthError: 'invalid_client',
       cause: { status: 401 },
@@ -116,27 +117,27 @@ describe('pushAuthorizationRequest against the fake provider', () => {
     op.override('par', () => {
       throw new TypeError('Failed to fetch');
     });
-    await expect(pushAuthorizationRequest(endpoint, params, op.fetchJson)).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    await expect(pushAuthorizationRequest(endpoint, params, op.fetchJson, httpTools)).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
   });
 
   it('reports a 500 HTML page as HTTP_ERROR', async () => {
     const { op, params, endpoint } = await setup();
     op.override('par', { status: 500, headers: { 'content-type': 'text/html' }, body: '<html>oops</html>' });
-    await expect(pushAuthorizationRequest(endpoint, params, op.fetchJson)).rejects.toMatchObject({ code: 'HTTP_ERROR', cause: { status: 500 } });
+    await expect(pushAuthorizationRequest(endpoint, params, op.fetchJson, httpTools)).rejects.toMatchObject({ code: 'HTTP_ERROR', cause: { status: 500 } });
   });
 });
 
 describe('processParResponse', () => {
   it('accepts 201 with request_uri and expires_in', () => {
-    expect(processParResponse(answer(201, { request_uri: 'urn:a', expires_in: 90 }))).toEqual({ requestUri: 'urn:a', expiresIn: 90 });
+    expect(processParResponse(answer(201, { request_uri: 'urn:a', expires_in: 90 }), httpTools)).toEqual({ requestUri: 'urn:a', expiresIn: 90 });
   });
 
   it('accepts 200 too', () => {
-    expect(processParResponse(answer(200, { request_uri: 'urn:a', expires_in: 90 }))).toEqual({ requestUri: 'urn:a', expiresIn: 90 });
+    expect(processParResponse(answer(200, { request_uri: 'urn:a', expires_in: 90 }), httpTools)).toEqual({ requestUri: 'urn:a', expiresIn: 90 });
   });
 
   it('reports an OAuth error body as PAR_ERROR', () => {
-    expect(caught(() => processParResponse(answer(400, { error: 'invalid_request', error_description: 'bad scope' })))).toMatchObject({
+    expect(caught(() => processParResponse(answer(400, { error: 'invalid_request', error_description: 'bad scope' }), httpTools))).toMatchObject({
       code: 'PAR_ERROR',
       oauthError: 'invalid_request',
       cause: { error_description: 'bad scope', status: 400 },
@@ -148,7 +149,7 @@ describe('processParResponse', () => {
     ['a 204', answer(204, '')],
     ['a 429 without an OAuth body', answer(429, 'slow down')],
   ])('reports %s as HTTP_ERROR', (_, r) => {
-    expect(caught(() => processParResponse(r))).toMatchObject({ code: 'HTTP_ERROR' });
+    expect(caught(() => processParResponse(r, httpTools))).toMatchObject({ code: 'HTTP_ERROR' });
   });
 
   it.each([
@@ -164,6 +165,6 @@ describe('processParResponse', () => {
     ['a zero expires_in', answer(201, { request_uri: 'urn:a', expires_in: 0 })],
     ['a negative expires_in', answer(201, { request_uri: 'urn:a', expires_in: -5 })],
   ])('reports %s as INVALID_RESPONSE', (_, r) => {
-    expect(caught(() => processParResponse(r))).toMatchObject({ code: 'INVALID_RESPONSE' });
+    expect(caught(() => processParResponse(r, httpTools))).toMatchObject({ code: 'INVALID_RESPONSE' });
   });
 });

@@ -1,7 +1,11 @@
 import { authorizationUrl } from './endpoint-url';
 import type { ProviderMetadata } from './discovery';
 import { OidcError } from './errors';
-import { type FetchJson, type OidcHttpRequest, type OidcHttpResponse, expectStatus, formPost, parseJsonObject, send } from './http';
+import type { FetchJson, OidcHttpRequest, OidcHttpResponse } from './http';
+import type { HttpTools } from './http-exchange';
+
+// The PAR step is referenced by withPushedAuthorizationRequests(), which the app's start-up code
+// holds; so it imports no protocol-step module and borrows their HTTP helpers (`http`) from its caller.
 
 /**
  * What a successful pushed authorization request returns.
@@ -19,12 +23,12 @@ export interface ParResult {
  * The PAR request: the authorization parameters as a form POST.
  * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.1
  */
-export function parRequest(endpoint: string, params: URLSearchParams): OidcHttpRequest {
+export function parRequest(endpoint: string, params: URLSearchParams, http: HttpTools): OidcHttpRequest {
   // RFC 9126 2.1: request_uri must not be sent to the PAR endpoint.
   if (params.has('request_uri')) {
     throw new OidcError('A pushed authorization request cannot contain request_uri', 'CONFIG_INVALID', { key: 'request_uri' });
   }
-  return formPost(endpoint, params);
+  return http.formPost(endpoint, params);
 }
 
 /**
@@ -32,10 +36,10 @@ export function parRequest(endpoint: string, params: URLSearchParams): OidcHttpR
  * `request_uri` and a positive `expires_in`.
  * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.2
  */
-export function processParResponse(res: OidcHttpResponse): ParResult {
+export function processParResponse(res: OidcHttpResponse, http: HttpTools): ParResult {
   // RFC 9126 2.3: an error answer carries an OAuth error body (400, 401, 405, 413, 429).
-  expectStatus(res, 'Pushed authorization request', 'PAR_ERROR', [201, 200]);
-  const body = parseJsonObject(res, 'Pushed authorization request');
+  http.expectStatus(res, 'Pushed authorization request', 'PAR_ERROR', [201, 200]);
+  const body = http.parseJsonObject(res, 'Pushed authorization request');
   const requestUri = body['request_uri'];
   const expiresIn = body['expires_in'];
   // RFC 9126 2.2: request_uri is a string.
@@ -59,8 +63,8 @@ export function processParResponse(res: OidcHttpResponse): ParResult {
  * Sends the pushed authorization request and checks the answer.
  * @see https://www.rfc-editor.org/rfc/rfc9126#section-2
  */
-export async function pushAuthorizationRequest(endpoint: string, params: URLSearchParams, fetchJson: FetchJson): Promise<ParResult> {
-  return processParResponse(await send(fetchJson, parRequest(endpoint, params)));
+export async function pushAuthorizationRequest(endpoint: string, params: URLSearchParams, fetchJson: FetchJson, http: HttpTools): Promise<ParResult> {
+  return processParResponse(await http.send(fetchJson, parRequest(endpoint, params, http)), http);
 }
 
 /**
@@ -84,11 +88,12 @@ export async function pushedAuthorizationUrl(
   clientId: string,
   params: URLSearchParams,
   fetchJson: FetchJson,
+  http: HttpTools,
 ): Promise<string> {
   const endpoint = metadata.pushed_authorization_request_endpoint;
   if (!endpoint) {
     throw new OidcError('The provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', { key: 'usePushedAuthorizationRequests' });
   }
-  const { requestUri } = await pushAuthorizationRequest(endpoint, params, fetchJson);
+  const { requestUri } = await pushAuthorizationRequest(endpoint, params, fetchJson, http);
   return parAuthorizationUrl(metadata.authorization_endpoint, clientId, requestUri);
 }

@@ -3,7 +3,7 @@ import { authorizationParams, authorizationUrl } from './authorize';
 import { validateCallback } from './authorization-response';
 import { parseCallbackUrl } from './callback';
 import { OidcError } from './errors';
-import { send } from './http';
+import { send } from './http-exchange';
 import { createPkcePair } from './pkce';
 import { randomString } from './random';
 import { processRevocationResponse, revocationRequest, revokeToken } from './revocation';

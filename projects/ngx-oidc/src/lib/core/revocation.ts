@@ -1,4 +1,5 @@
-import { expectStatus, type FetchJson, formPost, type OidcHttpRequest, type OidcHttpResponse, send } from './http';
+import { type FetchJson, type OidcHttpRequest, type OidcHttpResponse } from './http';
+import { expectStatus, formPost, send } from './http-exchange';
 
 /**
  * What to revoke: the token, and optionally a hint of its type.

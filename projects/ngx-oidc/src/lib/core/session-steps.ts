@@ -1,6 +1,7 @@
 import { type ProviderMetadata, loadDiscovery } from './discovery';
 import { OidcError } from './errors';
-import { type FetchJson, type OidcHttpRequest, send } from './http';
+import { type FetchJson, type OidcHttpRequest } from './http';
+import { send } from './http-exchange';
 import { type KeyResolver, jwksKeyResolver } from './jwks';
 import type { AuthSession, OidcSession } from './session';
 import { type TokenSet, processTokenResponse } from './token';

@@ -1,6 +1,7 @@
 import { type CustomParams, appendCustomParams, appendResource } from './authorize';
 import { OidcError } from './errors';
-import { type JsonObject, type OidcHttpRequest, type OidcHttpResponse, expectStatus, formPost, parseJsonObject } from './http';
+import { type JsonObject, type OidcHttpRequest, type OidcHttpResponse } from './http';
+import { expectStatus, formPost, parseJsonObject } from './http-exchange';
 
 /**
  * The tokens from a token response, checked. Times are in seconds since the epoch.

@@ -1,6 +1,7 @@
 import { OidcError } from './errors';
 import { parseChallenges } from './www-authenticate';
-import { type FetchJson, type JsonObject, type OidcHttpRequest, type OidcHttpResponse, getRequest, parseJsonObject, readOAuthError, send } from './http';
+import { type FetchJson, type JsonObject, type OidcHttpRequest, type OidcHttpResponse, readOAuthError } from './http';
+import { getRequest, parseJsonObject, send } from './http-exchange';
 
 /**
  * The claims from the UserInfo endpoint; `sub` is always there and equals the ID token's.
