@@ -4,6 +4,11 @@ import { type AuthSession, type LoginResult, type LogoutResult, type OidcSession
 import type { UserInfo } from '../core/userinfo';
 import type { InternalLoginOptions, LogoutOptions, OidcAuth } from './oidc-auth';
 
+// The session's browser ports (network, cross-tab lock): only the protocol steps use them, so they load
+// with this chunk; auth-context.ts hands the session ports that forward here.
+export { httpBackendPort } from './http-port';
+export { storageChange, webLockPort } from './tab-lock';
+
 /**
  * What {@link OidcAuth} does only now and then: start a login, finish one,
  * renew (and wait after a transient failure), re-check a changed provider

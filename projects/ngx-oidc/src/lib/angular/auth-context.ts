@@ -3,10 +3,11 @@ import { OidcError, isOidcError } from '../core/errors';
 import { OidcSession } from '../core/session';
 import { MemoryStorage, Store, createStorage } from '../core/storage';
 import { defaultTransactionStorage } from '../core/transaction';
-import { httpBackendPort } from './http-port';
+import type { LockPort } from '../core/session';
+import { loadActions } from './actions-chunk';
 import type { OidcAuth } from './oidc-auth';
 import { isSilentRenewFrame } from './start-up';
-import { listenToOtherTabs, storageChange, webLockPort } from './tab-sync';
+import { listenToOtherTabs } from './tab-sync';
 
 /** What a service works with once its config is loaded. */
 export interface AuthContext {
@@ -53,8 +54,11 @@ export async function loadContext(auth: OidcAuth): Promise<AuthContext> {
   const storage = auth.isBrowser ? (auth.customStorage ?? createStorage(config.storage)) : new MemoryStorage();
   const view = auth.document.defaultView;
   const sessionKey = new Store(storage, config.configId).keyOf('session');
+  // The network port and the cross-tab lock serve the protocol steps only: their code is in the lazy
+  // actions chunk, and these forward to it (a failed load is a NETWORK_ERROR, as for the steps).
+  let lock: LockPort | undefined;
   const session = new OidcSession(config, {
-    fetchJson: auth.fetchOverride ?? httpBackendPort(auth.backend),
+    fetchJson: auth.fetchOverride ?? ((request) => loadActions().then((a) => a.httpBackendPort(auth.backend)(request))),
     storage,
     // Pending logins survive the redirect in sessionStorage, whatever the token storage.
     transactionStorage: auth.isBrowser ? defaultTransactionStorage() : null,
@@ -63,7 +67,10 @@ export async function loadContext(auth: OidcAuth): Promise<AuthContext> {
     ...(auth.isBrowser && auth.dpop && config.useDPoP ? { dpop: (auth.dpopPort = auth.dpop.port(config.configId, auth.now)) } : {}),
     ...(auth.pushedAuthorization ? { pushedAuthorization: auth.pushedAuthorization } : {}),
     ...(auth.isBrowser && view
-      ? { lock: webLockPort(), sessionChanged: (timeoutMs: number) => storageChange(view, sessionKey, timeoutMs) }
+      ? {
+          lock: (name, task) => loadActions().then((a) => (lock ??= a.webLockPort())(name, task)),
+          sessionChanged: (timeoutMs: number) => loadActions().then((a) => a.storageChange(view, sessionKey, timeoutMs)),
+        }
       : {}),
   });
   auth.loaded = { config, session };

@@ -28,7 +28,7 @@ import {
 } from './tokens';
 import type { StepUpHandler } from './step-up';
 import type { RenewFallbackFactory } from './renew-fallback';
-import { lazy } from '../core/lazy';
+import { loadActions } from './actions-chunk';
 import type { AuthStatus, AuthUser, LoginOptions, LogoutOptions, PopupLoginOptions } from './auth-options';
 import { type AuthContext, loadContext } from './auth-context';
 import { finishCallbackOnce, settleStartUp } from './start-up';
@@ -37,8 +37,6 @@ import { canRenewByIframe, renewShared, retryEarly, scheduleRenewal } from './re
 // The shapes of the API live in auth-options.ts; imported from here too.
 export type { AuthStatus, AuthUser, InternalLoginOptions, LoginOptions, LogoutOptions, PopupLoginOptions } from './auth-options';
 
-/** The rarely needed actions: a lazy chunk (see auth-actions.ts). */
-const loadActions = lazy(() => import('./auth-actions'));
 
 /**
  * The app's view of the session: signals first, observables beside them, and

@@ -1,4 +1,5 @@
-import { TabChannel, storageChange, webLockPort } from './tab-sync';
+import { storageChange, webLockPort } from './tab-lock';
+import { TabChannel } from './tab-sync';
 
 describe('webLockPort', () => {
   /** A small Web Locks stand-in: exclusive locks by name, with `ifAvailable`. */
