@@ -14,6 +14,7 @@ module.exports = {
   moduleNameMapper: {
     '^ngx-oidc$': '<rootDir>/projects/ngx-oidc/src/public-api.ts',
     '^ngx-oidc/dpop$': '<rootDir>/projects/ngx-oidc/dpop/src/index.ts',
+    '^ngx-oidc/dev-mode$': '<rootDir>/projects/ngx-oidc/dev-mode/src/index.ts',
     '^ngx-oidc/testing$': '<rootDir>/projects/ngx-oidc/testing/src/index.ts',
   },
   collectCoverageFrom: ['projects/ngx-oidc/src/lib/**/*.ts', 'projects/ngx-oidc/dpop/src/**/*.ts', 'projects/ngx-oidc/testing/src/**/*.ts', '!**/*.spec.ts'],

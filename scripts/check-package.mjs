@@ -41,11 +41,17 @@ if (root?.default && existsSync(`${dist}${root.default}`)) {
     if (!lazy && c.name !== 'ngx-oidc-dpop.mjs') problems.push(`${c.name} imports jose but is not a lazy chunk`);
   }
 }
-for (const entry of ['./dpop', './testing']) {
+for (const entry of ['./dpop', './testing', './dev-mode']) {
   const exported = pkg.exports?.[entry];
   for (const key of ['types', 'default']) {
     if (!exported?.[key] || !existsSync(`${dist}${exported[key]}`)) problems.push(`exports["${entry}"].${key} missing or absent on disk`);
   }
+}
+// ngx-oidc/dev-mode declares DEV (see its index.ts): its module must import nothing, or bundlers
+// could no longer inline DEV, and production builds would keep every error sentence.
+const devMode = pkg.exports?.['./dev-mode']?.default;
+if (devMode && existsSync(`${dist}${devMode}`) && /^\s*import\b/m.test(readFileSync(`${dist}${devMode}`, 'utf8'))) {
+  problems.push('the ngx-oidc/dev-mode module must not import anything');
 }
 
 if (problems.length > 0) {

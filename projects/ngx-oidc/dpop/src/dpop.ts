@@ -9,6 +9,7 @@ import {
   ɵreadOAuthError as readOAuthError,
   ɵsha as sha,
 } from 'ngx-oidc';
+import { ɵDEV as DEV } from 'ngx-oidc/dev-mode';
 import type { DPoPKeyStore } from './dpop-keys';
 
 /**
@@ -51,7 +52,7 @@ export interface DPoPKey {
 export function chooseDPoPAlg(supported?: readonly string[]): DPoPAlg {
   if (!supported || supported.length === 0 || supported.includes('ES256')) return 'ES256';
   const alg = supported.find((a): a is DPoPAlg => SUPPORTED.includes(a as DPoPAlg));
-  if (!alg) throw new OidcError('The provider supports no DPoP algorithm this library can sign with', 'CONFIG_INVALID', { actual: supported });
+  if (!alg) throw new OidcError(DEV && 'The provider supports no DPoP algorithm this library can sign with', 'CONFIG_INVALID', { actual: supported });
   return alg;
 }
 
@@ -249,9 +250,9 @@ export function dpopPort(options: DPoPPortOptions): DPoPPort {
       if (type === 'dpop') return 'DPoP';
       if (type === 'bearer' && options.allowBearer) return 'Bearer';
       if (type === 'bearer') {
-        throw new OidcError('Token response: DPoP was used but the token is not bound (token_type Bearer)', 'DPOP_NOT_BOUND', { key: 'token_type', actual: tokenType });
+        throw new OidcError(DEV && 'Token response: DPoP was used but the token is not bound (token_type Bearer)', 'DPOP_NOT_BOUND', { key: 'token_type', actual: tokenType });
       }
-      throw new OidcError('Token response: token_type is neither DPoP nor Bearer', 'TOKEN_RESPONSE_INVALID', { key: 'token_type', actual: tokenType });
+      throw new OidcError(DEV && 'Token response: token_type is neither DPoP nor Bearer', 'TOKEN_RESPONSE_INVALID', { key: 'token_type', actual: tokenType });
     },
     drop: async () => {
       current = undefined;

@@ -1,5 +1,5 @@
 import type { ResolvedOidcConfig } from '../core/config';
-import { OidcError, isTransientError, toOidcError } from '../core/errors';
+import { DEV, OidcError, isTransientError, toOidcError } from '../core/errors';
 import { type AuthSession, type LoginResult, type LogoutResult, type OidcSession, preloadSessionFlows } from '../core/session';
 import type { UserInfo } from '../core/userinfo';
 import type { InternalLoginOptions, LogoutOptions, OidcAuth } from './oidc-auth';
@@ -90,19 +90,19 @@ function scrubAddressBar(auth: Auth): void {
 /** One renewal (OidcAuth shares it between callers): refresh token, else iframe; see {@link OidcAuth.refresh}. */
 export async function renew(auth: Auth, force: boolean, retryNow: boolean, retrying: boolean): Promise<AuthSession> {
   const { config, session } = await auth.ctx();
-  if (!auth.isBrowser) throw new OidcError('There is no session on the server', 'NO_SESSION');
+  if (!auth.isBrowser) throw new OidcError(DEV && 'There is no session on the server', 'NO_SESSION');
   const current = session.restore();
   if (current) auth.renewalPhase.set('renewing');
   try {
     let renewed: AuthSession;
     if (!current) {
-      throw new OidcError('There is no session to renew', 'NO_SESSION');
+      throw new OidcError(DEV && 'There is no session to renew', 'NO_SESSION');
     } else if (current.refreshToken !== undefined) {
       renewed = await session.refresh({ force, retryNow });
     } else if (config.silentRenew && config.silentRenewUrl && auth.isBrowser) {
       renewed = await renewByIframe(auth, session, config, retryNow);
     } else {
-      throw new OidcError('The session cannot be renewed: no refresh token and no silent renew', 'NO_REFRESH_TOKEN');
+      throw new OidcError(DEV && 'The session cannot be renewed: no refresh token and no silent renew', 'NO_REFRESH_TOKEN');
     }
     renewalSucceeded(auth, renewed);
     return renewed;
@@ -130,13 +130,13 @@ export async function renew(auth: Auth, force: boolean, retryNow: boolean, retry
 
 async function renewByIframe(auth: Auth, session: OidcSession, config: ResolvedOidcConfig, retryNow: boolean): Promise<AuthSession> {
   if (!auth.iframeRenew) {
-    throw new OidcError('Silent renew by iframe is configured but not enabled: add withSilentRenewIframe()', 'CONFIG_INVALID', {
+    throw new OidcError(DEV && 'Silent renew by iframe is configured but not enabled: add withSilentRenewIframe()', 'CONFIG_INVALID', {
       key: 'silentRenewUrl',
     });
   }
   const backoff = auth.iframeBackoff;
   if (backoff && !retryNow && auth.now() < backoff.retryAt) {
-    throw new OidcError('Renewal is waiting after a failure', backoff.code, { retryAt: Math.round(backoff.retryAt * 1000), deferred: true });
+    throw new OidcError(DEV && 'Renewal is waiting after a failure', backoff.code, { retryAt: Math.round(backoff.retryAt * 1000), deferred: true });
   }
   try {
     const renewed = (await auth.iframeRenew(session, auth.document, config)).session;
@@ -212,7 +212,7 @@ export async function recheck(auth: Auth): Promise<void> {
       auth,
       session,
       current,
-      auth.fail(new OidcError('The provider session changed; without silent renew by iframe it cannot be re-checked', 'SESSION_CHANGED')),
+      auth.fail(new OidcError(DEV && 'The provider session changed; without silent renew by iframe it cannot be re-checked', 'SESSION_CHANGED')),
     );
     return;
   }
@@ -228,7 +228,7 @@ export async function recheck(auth: Auth): Promise<void> {
 /** Loads userinfo and merges it into the session (see {@link OidcAuth.loadUserInfo}). */
 export async function loadUserInfo(auth: Auth): Promise<UserInfo> {
   const { session } = await auth.ctx();
-  if (!auth.isBrowser) throw new OidcError('There is no session on the server', 'NO_SESSION');
+  if (!auth.isBrowser) throw new OidcError(DEV && 'There is no session on the server', 'NO_SESSION');
   try {
     const info = await session.loadUserInfo();
     auth.setSession(session.restore());

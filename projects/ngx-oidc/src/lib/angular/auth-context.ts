@@ -1,5 +1,5 @@
 import { type OidcConfig, type ResolvedOidcConfig, resolveConfig, suggestConfigKey, unknownConfigKeys } from '../core/config';
-import { OidcError, isOidcError } from '../core/errors';
+import { DEV, OidcError, isOidcError } from '../core/errors';
 import { OidcSession } from '../core/session';
 import { MemoryStorage, Store, createStorage } from '../core/storage';
 import { defaultTransactionStorage } from '../core/transaction';
@@ -31,9 +31,10 @@ export async function loadContext(auth: OidcAuth): Promise<AuthContext> {
   try {
     const [raw, ...rest] = (await Promise.all(auth.loaders.map((load) => load()))).flat() as [OidcConfig, ...OidcConfig[]];
     others = rest;
-    if (rest.length && !auth.startPeers) throw new OidcError('ngx-oidc: several configs need withMultipleConfigs()', 'CONFIG_INVALID', { key: 'configId' });
+    if (rest.length && !auth.startPeers) throw new OidcError(DEV && 'ngx-oidc: several configs need withMultipleConfigs()', 'CONFIG_INVALID', { key: 'configId' });
     config = resolveConfig(raw);
-    // Development builds only (the production build drops this block): a misspelt key would be ignored in silence.
+    // Development builds only (the production build drops this block: a statement needs ngDevMode itself, see DEV):
+    // a misspelt key would be ignored in silence.
     if ((typeof ngDevMode === 'undefined' || ngDevMode) && (config.logLevel === 'warn' || config.logLevel === 'debug')) {
       for (const key of unknownConfigKeys(raw)) {
         const meant = suggestConfigKey(key);
@@ -41,12 +42,12 @@ export async function loadContext(auth: OidcAuth): Promise<AuthContext> {
       }
     }
     if (config.startCheckSession && !auth.checkSessionEnabled) {
-      throw new OidcError('ngx-oidc config "startCheckSession": needs withCheckSession() (or its AuthModule feature)', 'CONFIG_INVALID', {
+      throw new OidcError(DEV && 'ngx-oidc config "startCheckSession": needs withCheckSession() (or its AuthModule feature)', 'CONFIG_INVALID', {
         key: 'startCheckSession',
       });
     }
   } catch (e) {
-    const error = isOidcError(e) ? e : new OidcError(`ngx-oidc: the config could not be loaded`, 'CONFIG_INVALID', { reason: e });
+    const error = isOidcError(e) ? e : new OidcError(DEV && `ngx-oidc: the config could not be loaded`, 'CONFIG_INVALID', { reason: e });
     auth.fail(error);
     throw error;
   }

@@ -1,5 +1,5 @@
 import { HttpBackend, HttpErrorResponse, HttpHeaders, HttpRequest, HttpResponse } from '@angular/common/http';
-import { OidcError } from '../core/errors';
+import { DEV, OidcError } from '../core/errors';
 import type { FetchJson, OidcHttpResponse } from '../core/http';
 
 function headersOf(headers: HttpHeaders): Record<string, string> {
@@ -20,7 +20,7 @@ export function httpBackendPort(backend: HttpBackend): FetchJson {
   return (request) =>
     new Promise<OidcHttpResponse>((resolve, reject) => {
       const { signal } = request;
-      if (signal?.aborted) return reject(new OidcError(`Request to ${request.url} aborted`, 'NETWORK_ERROR', { url: request.url }));
+      if (signal?.aborted) return reject(new OidcError(DEV && `Request to ${request.url} aborted`, 'NETWORK_ERROR', { url: request.url }));
       const req = new HttpRequest<string | null>(request.method, request.url, request.body ?? null, {
         headers: new HttpHeaders(request.headers as Record<string, string>),
         responseType: 'text',
@@ -28,7 +28,7 @@ export function httpBackendPort(backend: HttpBackend): FetchJson {
       });
       const onAbort = () => {
         subscription.unsubscribe();
-        reject(new OidcError(`Request to ${request.url} aborted`, 'NETWORK_ERROR', { url: request.url }));
+        reject(new OidcError(DEV && `Request to ${request.url} aborted`, 'NETWORK_ERROR', { url: request.url }));
       };
       const subscription = backend.handle(req).subscribe({
         next: (event) => {
@@ -44,7 +44,7 @@ export function httpBackendPort(backend: HttpBackend): FetchJson {
             reject(e);
           }
         },
-        complete: () => reject(new OidcError(`No answer from ${request.url}`, 'NETWORK_ERROR', { url: request.url })),
+        complete: () => reject(new OidcError(DEV && `No answer from ${request.url}`, 'NETWORK_ERROR', { url: request.url })),
       });
       signal?.addEventListener('abort', onAbort, { once: true });
     });

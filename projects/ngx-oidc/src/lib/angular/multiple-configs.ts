@@ -1,7 +1,7 @@
 import { DestroyRef, createEnvironmentInjector } from '@angular/core';
 import { isCallbackUrl } from '../core/callback';
 import type { OidcConfig } from '../core/config';
-import { OidcError } from '../core/errors';
+import { DEV, OidcError } from '../core/errors';
 import { isSecureRoute } from '../core/secure-routes';
 import { OidcAuth } from './oidc-auth';
 import { AUTH_CONFIG_LOADER } from './tokens';
@@ -66,7 +66,7 @@ export async function startPeers(main: Auth, configs: readonly OidcConfig[]): Pr
   resolved.forEach((a, i) => {
     for (const b of resolved.slice(i + 1)) {
       if (a.configId === b.configId) {
-        throw new OidcError(`ngx-oidc config "configId": "${a.configId}" is used by two configs; give each its own`, 'CONFIG_INVALID', {
+        throw new OidcError(DEV && `ngx-oidc config "configId": "${a.configId}" is used by two configs; give each its own`, 'CONFIG_INVALID', {
           key: 'configId',
           actual: a.configId,
         });
@@ -74,7 +74,7 @@ export async function startPeers(main: Auth, configs: readonly OidcConfig[]): Pr
       const overlap = a.secureRoutes.find((route) => b.secureRoutes.some((other) => isSecureRoute(route, [other], base) || isSecureRoute(other, [route], base)));
       if (overlap !== undefined) {
         throw new OidcError(
-          `ngx-oidc config "secureRoutes": "${overlap}" of config "${a.configId}" overlaps a secure route of config "${b.configId}": which token would a URL under both get?`,
+          DEV && `ngx-oidc config "secureRoutes": "${overlap}" of config "${a.configId}" overlaps a secure route of config "${b.configId}": which token would a URL under both get?`,
           'CONFIG_INVALID',
           { key: 'secureRoutes', actual: overlap, expected: b.secureRoutes },
         );

@@ -5,7 +5,7 @@ import { Router } from '@angular/router';
 import { BehaviorSubject, Subject, distinctUntilChanged, map } from 'rxjs';
 import type { RenewalBackoff } from '../core/renewal-backoff';
 import type { OidcConfig, ResolvedOidcConfig } from '../core/config';
-import { OidcError, toOidcError } from '../core/errors';
+import { DEV, OidcError, toOidcError } from '../core/errors';
 import type { ProviderMetadata } from '../core/discovery';
 import { type AuthSession, type LoginResult, type LogoutResult, preloadSessionFlows } from '../core/session';
 import type { UserInfo } from '../core/userinfo';
@@ -231,7 +231,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
    */
   forConfig(configId: string): OidcAuth<TClaims> {
     const found = (this.peers ?? [this]).find((peer) => peer.config()?.configId === configId);
-    if (!found) throw new OidcError(`ngx-oidc: no config "${configId}" is loaded`, 'CONFIG_INVALID', { key: 'configId', actual: configId });
+    if (!found) throw new OidcError(DEV && `ngx-oidc: no config "${configId}" is loaded`, 'CONFIG_INVALID', { key: 'configId', actual: configId });
     return found as OidcAuth<TClaims>;
   }
 
@@ -275,7 +275,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     // The feature opens the window at once, inside the user's click.
     return this.popupLogin
       ? this.popupLogin(this, options)
-      : Promise.reject(this.fail(new OidcError('loginWithPopup() needs withPopupLogin()', 'CONFIG_INVALID')));
+      : Promise.reject(this.fail(new OidcError(DEV && 'loginWithPopup() needs withPopupLogin()', 'CONFIG_INVALID')));
   }
 
   /**
@@ -417,8 +417,10 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
     this.errorState.set(error);
     this.emit({ type: 'Error', error });
     const level = this.loaded?.config.logLevel ?? 'warn';
-    if (level === 'error') console.error(`ngx-oidc: ${error.code}: ${error.message}`);
-    else if (level !== 'none') console.warn(`ngx-oidc: ${error.code}: ${error.message}`);
+    // In production builds the message is the code (see DEV): said once.
+    const line = `ngx-oidc: ${error.code}${error.message === error.code ? '' : `: ${error.message}`}`;
+    if (level === 'error') console.error(line);
+    else if (level !== 'none') console.warn(line);
     return error;
   }
 

@@ -1,7 +1,7 @@
 import { Component, DOCUMENT, OnInit, inject } from '@angular/core';
 import { parseCallbackUrl } from '../core/callback';
 import type { ResolvedOidcConfig } from '../core/config';
-import { OidcError } from '../core/errors';
+import { DEV, OidcError } from '../core/errors';
 import type { LoginResult } from '../core/session';
 import type { OidcAuth, PopupLoginOptions } from './oidc-auth';
 
@@ -77,7 +77,7 @@ async function runInPopup(
 ): Promise<LoginResult> {
   if (!view || !popup) {
     // Nothing started yet: no pending login, no request.
-    throw auth.fail(new OidcError('The browser blocked the sign-in popup: call loginWithPopup() in a click handler, before any await', 'POPUP_BLOCKED'));
+    throw auth.fail(new OidcError(DEV && 'The browser blocked the sign-in popup: call loginWithPopup() in a click handler, before any await', 'POPUP_BLOCKED'));
   }
   // The code that finishes a login loads meanwhile.
   const actions = auth.actions();
@@ -127,23 +127,23 @@ async function runInPopup(
 /** The redirect URI of a popup login: `popupRedirectUrl`, checked; `CONFIG_INVALID` naming it otherwise. */
 function popupRedirectUri(config: ResolvedOidcConfig, view: Window): string {
   const page = config.popupRedirectUrl;
-  const invalid = (message: string) => new OidcError(`ngx-oidc config "popupRedirectUrl": ${message}`, 'CONFIG_INVALID', { key: 'popupRedirectUrl', actual: page });
+  const invalid = (message: string | false) => new OidcError(DEV && `ngx-oidc config "popupRedirectUrl": ${message}`, 'CONFIG_INVALID', { key: 'popupRedirectUrl', actual: page });
   let url: URL;
   try {
     url = new URL(page ?? '');
   } catch {
-    throw invalid('loginWithPopup() needs the absolute URL of the popup page (popup-callback.html)');
+    throw invalid(DEV && 'loginWithPopup() needs the absolute URL of the popup page (popup-callback.html)');
   }
   // HTML 9.3.2: answers are accepted from this app's origin only, so the page must be on it.
-  if (url.origin !== view.location.origin) throw invalid(`must be on the app's origin, ${view.location.origin}`);
+  if (url.origin !== view.location.origin) throw invalid(DEV && `must be on the app's origin, ${view.location.origin}`);
   const callback = new URL(config.redirectUrl);
   // RFC 6749 3.1.2: the same endpoint would run the app's callback inside the popup, which lacks the pending login.
-  if (url.origin === callback.origin && url.pathname === callback.pathname) throw invalid('must be another page than redirectUrl');
+  if (url.origin === callback.origin && url.pathname === callback.pathname) throw invalid(DEV && 'must be another page than redirectUrl');
   return page!;
 }
 
 function closedError(): OidcError {
-  return new OidcError('The sign-in popup was closed before the provider answered', 'POPUP_CLOSED');
+  return new OidcError(DEV && 'The sign-in popup was closed before the provider answered', 'POPUP_CLOSED');
 }
 
 /** The answer of one popup login, and how to stop listening. */
@@ -188,7 +188,7 @@ function awaitAnswer(view: Window, popup: Window, state: string, timeoutSeconds:
       cleanup.push(() => channel.close());
     }
     const timer = setTimeout(
-      () => reject(new OidcError('The sign-in popup got no answer in time', 'POPUP_TIMEOUT', { expected: timeoutSeconds })),
+      () => reject(new OidcError(DEV && 'The sign-in popup got no answer in time', 'POPUP_TIMEOUT', { expected: timeoutSeconds })),
       timeoutSeconds * 1000,
     );
     cleanup.push(() => clearTimeout(timer));

@@ -132,6 +132,9 @@ describe('provideAuth', () => {
       TestBed.inject(OidcAuth).ɵreport(new OidcError('the provider is down', 'NETWORK_ERROR'));
       expect(warn).not.toHaveBeenCalled();
       expect(error.mock.calls).toEqual([['ngx-oidc: NETWORK_ERROR: the provider is down']]);
+      // A production build's error has no sentence (see DEV): the code is said once.
+      TestBed.inject(OidcAuth).ɵreport(new OidcError(false, 'TIMEOUT'));
+      expect(error.mock.calls[1]).toEqual(['ngx-oidc: TIMEOUT']);
     } finally {
       warn.mockRestore();
       error.mockRestore();

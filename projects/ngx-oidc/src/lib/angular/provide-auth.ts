@@ -10,7 +10,7 @@ import {
 } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 import type { OidcConfig } from '../core/config';
-import { OidcError } from '../core/errors';
+import { DEV, OidcError } from '../core/errors';
 import type { AuthStorage } from '../core/storage';
 import { startCheckSession } from './check-session';
 import { OidcAuth } from './oidc-auth';
@@ -88,7 +88,7 @@ const CONFIG_KINDS = [AuthFeatureKind.Config, AuthFeatureKind.HttpConfigLoader, 
  */
 export function provideAuth(...features: AuthFeature[]): EnvironmentProviders {
   if (!features.some((f) => CONFIG_KINDS.includes(f.ɵkind))) {
-    throw new OidcError('provideAuth needs a config: withConfig, withHttpConfigLoader or withConfigLoader', 'CONFIG_INVALID');
+    throw new OidcError(DEV && 'provideAuth needs a config: withConfig, withHttpConfigLoader or withConfigLoader', 'CONFIG_INVALID');
   }
   return makeEnvironmentProviders([
     OidcAuth,
@@ -126,7 +126,7 @@ export function withHttpConfigLoader(
           try {
             json = await firstValueFrom(http.get<unknown>(url));
           } catch (e) {
-            throw new OidcError(`ngx-oidc: the config could not be loaded from ${url}`, 'CONFIG_INVALID', { url, reason: e });
+            throw new OidcError(DEV && `ngx-oidc: the config could not be loaded from ${url}`, 'CONFIG_INVALID', { url, reason: e });
           }
           return runInInjectionContext(injector, () => map(json));
         };

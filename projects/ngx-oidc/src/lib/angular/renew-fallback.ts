@@ -1,4 +1,4 @@
-import { OidcError } from '../core/errors';
+import { DEV, OidcError } from '../core/errors';
 import type { AuthSession, OidcSession } from '../core/session';
 import type { OidcAuth } from './oidc-auth';
 import { redirectOnce } from './redirect-once';
@@ -64,7 +64,7 @@ export async function useRenewFallback(auth: OidcAuth): Promise<void> {
   const config = await auth.loadConfig();
   if (config.silentRenewFallback === 'popup' && !auth.popupLogin) {
     throw auth.fail(
-      new OidcError(`ngx-oidc config "silentRenewFallback": 'popup' needs withPopupLogin()`, 'CONFIG_INVALID', {
+      new OidcError(DEV && `ngx-oidc config "silentRenewFallback": 'popup' needs withPopupLogin()`, 'CONFIG_INVALID', {
         key: 'silentRenewFallback',
         actual: 'popup',
       }),

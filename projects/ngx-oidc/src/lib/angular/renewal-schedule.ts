@@ -1,5 +1,5 @@
 import type { ResolvedOidcConfig } from '../core/config';
-import { OidcError } from '../core/errors';
+import { DEV, OidcError } from '../core/errors';
 import type { AuthSession } from '../core/session';
 import type { OidcAuth } from './oidc-auth';
 
@@ -35,7 +35,7 @@ export function scheduleRenewal(auth: OidcAuth, session: AuthSession | null): vo
       // only a session still stored as this one is removed (compare and delete).
       loaded.session.discard(session);
       auth.setSession(loaded.session.restore());
-      if (!auth.sessionState()) auth.emit({ type: 'SessionEnded', error: new OidcError('The access token expired', 'LOGIN_REQUIRED', { reason: 'expired' }) });
+      if (!auth.sessionState()) auth.emit({ type: 'SessionEnded', error: new OidcError(DEV && 'The access token expired', 'LOGIN_REQUIRED', { reason: 'expired' }) });
     }
   });
 }

@@ -1,6 +1,6 @@
 import { Component, DOCUMENT, OnInit, inject } from '@angular/core';
 import type { ResolvedOidcConfig } from '../core/config';
-import { OidcError } from '../core/errors';
+import { DEV, OidcError } from '../core/errors';
 import type { LoginResult, OidcSession } from '../core/session';
 
 /**
@@ -34,7 +34,7 @@ function isSilentRenewMessage(data: unknown): data is SilentRenewMessage {
  */
 export async function renewInIframe(session: OidcSession, document: Document, config: ResolvedOidcConfig): Promise<LoginResult> {
   const view = document.defaultView;
-  if (!view || !config.silentRenewUrl) throw new OidcError('Silent renew needs a browser and silentRenewUrl', 'CONFIG_INVALID', { key: 'silentRenewUrl' });
+  if (!view || !config.silentRenewUrl) throw new OidcError(DEV && 'Silent renew needs a browser and silentRenewUrl', 'CONFIG_INVALID', { key: 'silentRenewUrl' });
   const url = await session.beginLogin({ prompt: 'none', redirectUri: config.silentRenewUrl, renew: true });
   const iframe = document.createElement('iframe');
   iframe.setAttribute('aria-hidden', 'true');
@@ -51,7 +51,7 @@ export async function renewInIframe(session: OidcSession, document: Document, co
     };
     view.addEventListener('message', onMessage);
     timer = setTimeout(
-      () => reject(new OidcError('Silent renew did not answer in time', 'RENEW_TIMEOUT', { expected: config.silentRenewTimeoutInSeconds })),
+      () => reject(new OidcError(DEV && 'Silent renew did not answer in time', 'RENEW_TIMEOUT', { expected: config.silentRenewTimeoutInSeconds })),
       config.silentRenewTimeoutInSeconds * 1000,
     );
   });
@@ -62,7 +62,7 @@ export async function renewInIframe(session: OidcSession, document: Document, co
     return await session.finishLogin(callbackUrl);
   } catch (e) {
     if (e instanceof OidcError && e.code === 'AUTHORIZATION_ERROR' && e.oauthError === 'login_required') {
-      throw new OidcError('The provider asks the user to sign in again', 'LOGIN_REQUIRED', { ...e.cause, reason: e });
+      throw new OidcError(DEV && 'The provider asks the user to sign in again', 'LOGIN_REQUIRED', { ...e.cause, reason: e });
     }
     throw e;
   } finally {

@@ -1,6 +1,6 @@
 import { isCallbackUrl } from '../core/callback';
 import type { ResolvedOidcConfig } from '../core/config';
-import { OidcError } from '../core/errors';
+import { DEV, OidcError } from '../core/errors';
 import type { LoginResult, OidcSession } from '../core/session';
 import type { OidcAuth } from './oidc-auth';
 
@@ -84,7 +84,7 @@ function scrubLogoutState(auth: OidcAuth, session: OidcSession): void {
  */
 export function finishCallbackOnce(auth: OidcAuth, url: string): Promise<LoginResult> {
   // On the server the pending login is out of reach (it is in the browser): the browser finishes it.
-  if (!auth.isBrowser) return Promise.reject(new OidcError('Callbacks are finished in the browser, not on the server', 'CALLBACK_INVALID'));
+  if (!auth.isBrowser) return Promise.reject(new OidcError(DEV && 'Callbacks are finished in the browser, not on the server', 'CALLBACK_INVALID'));
   const owner = auth.callbackOwner?.(url) ?? auth;
   if (owner !== auth) return owner.handleCallback(url);
   let result = auth.callbacks.get(url);
@@ -96,7 +96,7 @@ export function finishCallbackOnce(auth: OidcAuth, url: string): Promise<LoginRe
       // configs, callbackOwner sent a scrubbed URL to the config whose callback it was).
       if (auth.lastCallback) return auth.lastCallback;
       // A reload of the scrubbed callback page: nothing to finish, and no failure to report.
-      return Promise.reject(new OidcError('The URL holds no authorization response', 'CALLBACK_INVALID'));
+      return Promise.reject(new OidcError(DEV && 'The URL holds no authorization response', 'CALLBACK_INVALID'));
     }
     result = auth.actions().then((a) => a.finishLogin(auth, url));
     auth.callbacks.set(url, result);

@@ -1,4 +1,4 @@
-import { OidcError } from '../core/errors';
+import { DEV, OidcError } from '../core/errors';
 import type { AuthSession } from '../core/session';
 import type { StepUpChallenge } from '../core/www-authenticate';
 import type { InternalLoginOptions, OidcAuth } from './oidc-auth';
@@ -45,9 +45,10 @@ export function meetsChallenge(session: AuthSession, challenge: StepUpChallenge,
 
 function failed(reason: 'satisfied' | 'repeated', challenge: StepUpChallenge, actual?: unknown): OidcError {
   const message =
-    reason === 'satisfied'
+    DEV &&
+    (reason === 'satisfied'
       ? 'The API asks for a stronger sign-in that the session already has: signing in again would not help'
-      : 'The API still asks for a stronger sign-in right after one: not starting another';
+      : 'The API still asks for a stronger sign-in right after one: not starting another');
   return new OidcError(message, 'STEP_UP_FAILED', { reason, expected: challenge, ...(actual !== undefined ? { actual } : {}) });
 }
 
@@ -93,7 +94,7 @@ async function run(
   }
   if (mode === 'popup') {
     if (!auth.popupLogin) {
-      auth.fail(new OidcError('withStepUp({ mode: "popup" }) needs withPopupLogin()', 'CONFIG_INVALID'));
+      auth.fail(new OidcError(DEV && 'withStepUp({ mode: "popup" }) needs withPopupLogin()', 'CONFIG_INVALID'));
       return null;
     }
     // Its failures (blocked, closed, a weaker acr, another user) are reported by the popup login.

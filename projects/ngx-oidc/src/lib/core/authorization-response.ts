@@ -1,5 +1,5 @@
 import type { CallbackParams } from './callback';
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 
 /*
  * The checks of an authorization response, at the callback: a step of the
@@ -20,11 +20,11 @@ export function validateCallback(
 ): { code: string; sessionState?: string } {
   // RFC 6749 10.12: the response must carry the state this browser sent, exactly.
   if (expected.state === '' || params.state !== expected.state) {
-    throw new OidcError('The callback state does not match the pending login', 'STATE_MISMATCH', { actual: params.state });
+    throw new OidcError(DEV && 'The callback state does not match the pending login', 'STATE_MISMATCH', { actual: params.state });
   }
   // RFC 9207 2.4: iss must equal the issuer when present, and must be present when advertised.
   if ((params.iss !== undefined || expected.issParameterSupported) && params.iss !== expected.issuer) {
-    throw new OidcError('The callback iss does not match the issuer', 'ISS_MISMATCH', {
+    throw new OidcError(DEV && 'The callback iss does not match the issuer', 'ISS_MISMATCH', {
       expected: expected.issuer,
       actual: params.iss,
     });
@@ -32,7 +32,7 @@ export function validateCallback(
   // RFC 6749 4.1.2.1: the provider answered with an error.
   if (params.error !== undefined) {
     throw new OidcError(
-      `The provider refused the authorization request: ${params.error}${params.error_description ? ` (${params.error_description})` : ''}`,
+      DEV && `The provider refused the authorization request: ${params.error}${params.error_description ? ` (${params.error_description})` : ''}`,
       'AUTHORIZATION_ERROR',
       {
         error: params.error,
@@ -43,7 +43,7 @@ export function validateCallback(
   }
   // RFC 6749 4.1.2: a successful response carries the code.
   if (params.code === undefined || params.code === '') {
-    throw new OidcError('The callback has neither code nor error', 'CALLBACK_INVALID');
+    throw new OidcError(DEV && 'The callback has neither code nor error', 'CALLBACK_INVALID');
   }
   return { code: params.code, ...(params.session_state !== undefined ? { sessionState: params.session_state } : {}) };
 }

@@ -1,5 +1,5 @@
 import type { ProviderMetadata } from './discovery';
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { PKCE_METHOD } from './pkce';
 
 /**
@@ -81,14 +81,14 @@ export function appendCustomParams(
 ): void {
   for (const [name, value] of Object.entries(custom ?? {})) {
     if (protectedNames.includes(name)) {
-      throw new OidcError(`Custom parameter "${name}" cannot override a protocol parameter`, 'CONFIG_INVALID', {
+      throw new OidcError(DEV && `Custom parameter "${name}" cannot override a protocol parameter`, 'CONFIG_INVALID', {
         key: name,
       });
     }
     // Values from JSON config may be anything: only primitives have a clear string form.
     const type = typeof value;
     if (!(type === 'string' || type === 'boolean' || (type === 'number' && Number.isFinite(value)))) {
-      throw new OidcError(`Custom parameter "${name}" must be a string, a finite number or a boolean`, 'CONFIG_INVALID', {
+      throw new OidcError(DEV && `Custom parameter "${name}" must be a string, a finite number or a boolean`, 'CONFIG_INVALID', {
         key: name,
         actual: value,
       });
@@ -106,7 +106,7 @@ export function appendResource(target: URLSearchParams, resource: string | reado
   for (const value of list) {
     // RFC 8707 2: an absolute URI without a fragment.
     if (!isAbsoluteUriWithoutFragment(value)) {
-      throw new OidcError('A resource indicator must be an absolute URI without a fragment', 'CONFIG_INVALID', {
+      throw new OidcError(DEV && 'A resource indicator must be an absolute URI without a fragment', 'CONFIG_INVALID', {
         key: 'resource',
         actual: value,
       });
@@ -128,7 +128,7 @@ function requireNonEmpty(req: AuthorizationRequest): void {
   for (const key of ['clientId', 'redirectUri', 'scope', 'state', 'nonce', 'codeChallenge'] as const) {
     const value: unknown = req[key];
     if (typeof value !== 'string' || value === '') {
-      throw new OidcError(`Authorization request: ${key} is required`, 'CONFIG_INVALID', { key });
+      throw new OidcError(DEV && `Authorization request: ${key} is required`, 'CONFIG_INVALID', { key });
     }
   }
 }
@@ -161,7 +161,7 @@ export function authorizationParams(req: AuthorizationRequest): URLSearchParams 
   if (req.maxAge !== undefined) {
     // OIDC Core 3.1.2.1: max_age is a number of seconds.
     if (!Number.isInteger(req.maxAge) || req.maxAge < 0) {
-      throw new OidcError('max_age must be a whole number of seconds, 0 or more', 'CONFIG_INVALID', {
+      throw new OidcError(DEV && 'max_age must be a whole number of seconds, 0 or more', 'CONFIG_INVALID', {
         key: 'maxAge',
         actual: req.maxAge,
       });
@@ -205,7 +205,7 @@ export function shouldUsePar(metadata: ProviderMetadata, configured: boolean): b
   // RFC 9126 5: require_pushed_authorization_requests obliges the client to use PAR.
   const use = configured || metadata.require_pushed_authorization_requests === true;
   if (use && typeof metadata.pushed_authorization_request_endpoint !== 'string') {
-    throw new OidcError('Pushed authorization requests are on, but the provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', {
+    throw new OidcError(DEV && 'Pushed authorization requests are on, but the provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', {
       key: 'usePushedAuthorizationRequests',
       required: metadata.require_pushed_authorization_requests === true,
     });

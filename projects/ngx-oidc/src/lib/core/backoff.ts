@@ -1,4 +1,4 @@
-import { OidcError, isTransientError } from './errors';
+import { DEV, OidcError, isTransientError } from './errors';
 import type { RenewalBackoff } from './renewal-backoff';
 
 /**
@@ -57,7 +57,7 @@ export function nextBackoff(
 
 /** The error a renewal reports while it waits out a back-off: the last failure's code, with `retryAt`. */
 export function backoffError(backoff: RenewalBackoff): OidcError {
-  return new OidcError('Renewal is waiting after a failure', backoff.code, {
+  return new OidcError(DEV && 'Renewal is waiting after a failure', backoff.code, {
     ...(backoff.status !== undefined ? { status: backoff.status } : {}),
     ...(backoff.oauthError !== undefined ? { error: backoff.oauthError } : {}),
     retryAt: Math.round(backoff.retryAt * 1000),

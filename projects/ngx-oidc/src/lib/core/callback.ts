@@ -1,4 +1,4 @@
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 
 /**
  * The authorization response parameters this library reads, as they came.
@@ -53,14 +53,14 @@ function parseUrl(url: string): URL | undefined {
  */
 export function parseCallbackUrl(url: string): CallbackParams {
   const parsed = parseUrl(url);
-  if (!parsed) throw new OidcError('The callback URL does not parse', 'CALLBACK_INVALID');
+  if (!parsed) throw new OidcError(DEV && 'The callback URL does not parse', 'CALLBACK_INVALID');
   const source = responseSource(parsed);
   const result: CallbackParams = {};
   for (const name of RESPONSE_PARAMS) {
     const values = source.getAll(name);
     // RFC 6749 3.1: request and response parameters must not be included more than once.
     if (values.length > 1) {
-      throw new OidcError(`The callback repeats the "${name}" parameter`, 'CALLBACK_INVALID', { key: name });
+      throw new OidcError(DEV && `The callback repeats the "${name}" parameter`, 'CALLBACK_INVALID', { key: name });
     }
     if (values.length === 1) result[name] = values[0];
   }

@@ -1,4 +1,4 @@
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { isSecureUrl } from './http';
 
 // The shape of a config (every key, documented) is in config-types.ts; this file fills in the
@@ -70,8 +70,8 @@ const NUMBER_KEYS = [
  */
 const CONFIG_OWNED_AUTH_PARAMS: Readonly<Record<string, keyof OidcConfig | undefined>> = { max_age: 'maxAge', response_mode: undefined };
 
-function invalid(key: keyof OidcConfig, message: string, actual?: unknown): OidcError {
-  return new OidcError(`ngx-oidc config "${key}": ${message}`, 'CONFIG_INVALID', { key, actual });
+function invalid(key: keyof OidcConfig, message: string | false, actual?: unknown): OidcError {
+  return new OidcError(DEV && `ngx-oidc config "${key}": ${message}`, 'CONFIG_INVALID', { key, actual });
 }
 
 function isAbsoluteUrl(value: string): boolean {
@@ -91,23 +91,23 @@ function isAbsoluteUrl(value: string): boolean {
 export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   for (const key of ['authority', 'clientId', 'redirectUrl'] as const) {
     const value: unknown = config?.[key];
-    if (typeof value !== 'string' || value.trim() === '') throw invalid(key, 'is required');
+    if (typeof value !== 'string' || value.trim() === '') throw invalid(key, DEV && 'is required');
   }
-  if (!isAbsoluteUrl(config.authority)) throw invalid('authority', 'must be an absolute URL', config.authority);
+  if (!isAbsoluteUrl(config.authority)) throw invalid('authority', DEV && 'must be an absolute URL', config.authority);
   if (!isSecureUrl(config.authority)) {
     throw new OidcError(
-      `ngx-oidc config "authority": must use https (http only on localhost or 127.0.0.1)`,
+      DEV && `ngx-oidc config "authority": must use https (http only on localhost or 127.0.0.1)`,
       'INSECURE_URL',
       { key: 'authority', actual: config.authority },
     );
   }
-  if (!isAbsoluteUrl(config.redirectUrl)) throw invalid('redirectUrl', 'must be an absolute URL', config.redirectUrl);
+  if (!isAbsoluteUrl(config.redirectUrl)) throw invalid('redirectUrl', DEV && 'must be an absolute URL', config.redirectUrl);
   if (config.responseType !== undefined && config.responseType !== 'code') {
     throw invalid('responseType', "only 'code' is supported", config.responseType);
   }
   const { usePushedAuthorisationRequests: britishPar, ...given } = stripUndefined(config);
   if (britishPar !== undefined && given.usePushedAuthorizationRequests !== undefined && britishPar !== given.usePushedAuthorizationRequests) {
-    throw invalid('usePushedAuthorizationRequests', 'disagrees with usePushedAuthorisationRequests: set only one', britishPar);
+    throw invalid('usePushedAuthorizationRequests', DEV && 'disagrees with usePushedAuthorisationRequests: set only one', britishPar);
   }
   // A fresh copy of the defaults: resolved configs must not share (and mutate) the default arrays and objects.
   const resolved: ResolvedOidcConfig = {
@@ -123,29 +123,29 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
     throw invalid('scope', "must contain 'openid'", resolved.scope);
   }
   for (const [key, names] of Object.entries(NAME_KEYS) as [keyof typeof NAME_KEYS, readonly string[]][]) {
-    if (!names.includes(resolved[key])) throw invalid(key, `must be one of '${names.join("', '")}'`, resolved[key]);
+    if (!names.includes(resolved[key])) throw invalid(key, DEV && `must be one of '${names.join("', '")}'`, resolved[key]);
   }
-  if (!/^[A-Za-z0-9_-]+$/.test(resolved.configId)) throw invalid('configId', 'must be letters, digits, - or _', resolved.configId);
-  if (!Array.isArray(resolved.secureRoutes)) throw invalid('secureRoutes', 'must be a list of URLs', resolved.secureRoutes);
+  if (!/^[A-Za-z0-9_-]+$/.test(resolved.configId)) throw invalid('configId', DEV && 'must be letters, digits, - or _', resolved.configId);
+  if (!Array.isArray(resolved.secureRoutes)) throw invalid('secureRoutes', DEV && 'must be a list of URLs', resolved.secureRoutes);
   for (const route of resolved.secureRoutes) {
     // A path on the app's own origin ('/api/'), resolved against the document base URL when matched.
     if (typeof route === 'string' && isOriginPath(route)) continue;
     if (typeof route !== 'string' || !isAbsoluteUrl(route)) throw invalid('secureRoutes', "entries must be absolute URLs or paths such as '/api/'", route);
     // RFC 6750 5.3: bearer tokens only over TLS (loopback excepted for local development).
     if (!isSecureUrl(route)) {
-      throw new OidcError(`ngx-oidc config "secureRoutes": ${route} must use https`, 'INSECURE_URL', { key: 'secureRoutes', actual: route });
+      throw new OidcError(DEV && `ngx-oidc config "secureRoutes": ${route} must use https`, 'INSECURE_URL', { key: 'secureRoutes', actual: route });
     }
   }
   // Values from JSON are checked for their type: "false" must not count as true.
   for (const key of BOOLEAN_KEYS) {
-    if (typeof resolved[key] !== 'boolean') throw invalid(key, 'must be true or false', resolved[key]);
+    if (typeof resolved[key] !== 'boolean') throw invalid(key, DEV && 'must be true or false', resolved[key]);
   }
   for (const key of NUMBER_KEYS) {
     const value: unknown = resolved[key];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid(key, 'must be a number of seconds, 0 or more', value);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid(key, DEV && 'must be a number of seconds, 0 or more', value);
   }
   if (resolved.maxAge !== undefined && (typeof resolved.maxAge !== 'number' || !(resolved.maxAge >= 0))) {
-    throw invalid('maxAge', 'must be a number of seconds, 0 or more', resolved.maxAge);
+    throw invalid('maxAge', DEV && 'must be a number of seconds, 0 or more', resolved.maxAge);
   }
   const navigate: unknown = resolved.navigateOnHttpError;
   if (typeof navigate !== 'boolean' && !(Array.isArray(navigate) && navigate.every((r) => typeof r === 'string' && (isOriginPath(r) || isAbsoluteUrl(r))))) {
@@ -156,12 +156,12 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
       throw invalid('customParamsAuthRequest', key ? `cannot set ${name}: use the "${key}" key` : `cannot set ${name}: only query responses are supported`, name);
     }
   }
-  if (resolved.httpTimeoutInSeconds <= 0) throw invalid('httpTimeoutInSeconds', 'must be more than 0', resolved.httpTimeoutInSeconds);
+  if (resolved.httpTimeoutInSeconds <= 0) throw invalid('httpTimeoutInSeconds', DEV && 'must be more than 0', resolved.httpTimeoutInSeconds);
   if (resolved.renewRetryMaxDelayInSeconds < resolved.renewRetryInitialDelayInSeconds) {
-    throw invalid('renewRetryMaxDelayInSeconds', 'must be at least renewRetryInitialDelayInSeconds', resolved.renewRetryMaxDelayInSeconds);
+    throw invalid('renewRetryMaxDelayInSeconds', DEV && 'must be at least renewRetryInitialDelayInSeconds', resolved.renewRetryMaxDelayInSeconds);
   }
   if (resolved.silentRenew && !resolved.useRefreshToken && !resolved.silentRenewUrl) {
-    throw invalid('silentRenewUrl', 'is required for silent renew without refresh tokens');
+    throw invalid('silentRenewUrl', DEV && 'is required for silent renew without refresh tokens');
   }
   return resolved;
 }

@@ -1,4 +1,4 @@
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { type FetchJson, isSecureUrl } from './http';
 import { getRequest, parseJsonObject, send, expectStatus } from './http-exchange';
 import type { Store } from './storage';
@@ -99,12 +99,12 @@ export function validateDiscovery(
   overrides: Partial<ProviderMetadata> = {},
 ): ProviderMetadata {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new OidcError('Discovery document is not a JSON object', 'DISCOVERY_INVALID', { actual: document });
+    throw new OidcError(DEV && 'Discovery document is not a JSON object', 'DISCOVERY_INVALID', { actual: document });
   }
   const doc: Record<string, unknown> = { ...document, ...overrides, issuer: (document as { issuer?: unknown }).issuer };
   // OIDC Discovery 4.3: the issuer MUST be identical to the URL the document was fetched for.
   if (doc['issuer'] !== authority) {
-    throw new OidcError('Discovery issuer does not equal the configured authority', 'DISCOVERY_ISSUER_MISMATCH', {
+    throw new OidcError(DEV && 'Discovery issuer does not equal the configured authority', 'DISCOVERY_ISSUER_MISMATCH', {
       expected: authority,
       actual: doc['issuer'],
     });
@@ -112,12 +112,12 @@ export function validateDiscovery(
   // OIDC Discovery 3: these endpoints are REQUIRED (token_endpoint for the code flow).
   for (const key of REQUIRED_URLS) {
     if (typeof doc[key] !== 'string') {
-      throw new OidcError(`Discovery document lacks ${key}`, 'DISCOVERY_INVALID', { key });
+      throw new OidcError(DEV && `Discovery document lacks ${key}`, 'DISCOVERY_INVALID', { key });
     }
   }
   for (const key of REQUIRED_LISTS) {
     if (!isStringList(doc[key])) {
-      throw new OidcError(`Discovery document lacks ${key}`, 'DISCOVERY_INVALID', { key });
+      throw new OidcError(DEV && `Discovery document lacks ${key}`, 'DISCOVERY_INVALID', { key });
     }
   }
   // OIDC Discovery 3, RFC 6749 3.1/3.2: endpoints use TLS (loopback excepted for local development).
@@ -125,12 +125,12 @@ export function validateDiscovery(
     const value = doc[key];
     if (value === undefined) continue;
     if (typeof value !== 'string' || !isSecureUrl(value)) {
-      throw new OidcError(`Discovery ${key} is not an https URL`, 'INSECURE_URL', { key, actual: value });
+      throw new OidcError(DEV && `Discovery ${key} is not an https URL`, 'INSECURE_URL', { key, actual: value });
     }
   }
   for (const key of ['require_pushed_authorization_requests', 'authorization_response_iss_parameter_supported']) {
     if (doc[key] !== undefined && typeof doc[key] !== 'boolean') {
-      throw new OidcError(`Discovery ${key} is not a boolean`, 'DISCOVERY_INVALID', { key, actual: doc[key] });
+      throw new OidcError(DEV && `Discovery ${key} is not a boolean`, 'DISCOVERY_INVALID', { key, actual: doc[key] });
     }
   }
   return doc as unknown as ProviderMetadata;

@@ -1,4 +1,4 @@
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 
 /**
  * The URL to send the browser to: the endpoint with `params` in its query.
@@ -11,7 +11,7 @@ export function authorizationUrl(authorizationEndpoint: string, params: URLSearc
   try {
     url = new URL(authorizationEndpoint);
   } catch {
-    throw new OidcError('The endpoint is not an absolute URL', 'CONFIG_INVALID', { actual: authorizationEndpoint });
+    throw new OidcError(DEV && 'The endpoint is not an absolute URL', 'CONFIG_INVALID', { actual: authorizationEndpoint });
   }
   // RFC 6749 3.1: the endpoint URI may have a query, which must be retained.
   for (const name of new Set(params.keys())) url.searchParams.delete(name);

@@ -1,4 +1,4 @@
-import { OidcError, isOidcError } from './errors';
+import { DEV, OidcError, isOidcError } from './errors';
 
 describe('OidcError', () => {
   it('carries its name, message, code and cause', () => {
@@ -11,6 +11,18 @@ describe('OidcError', () => {
     expect(error.code).toBe('STATE_MISMATCH');
     expect(error.cause).toBe(cause);
     expect(String(error)).toBe('OidcError: state differs');
+  });
+
+  it('says its code when it has no sentence (production builds drop them, see DEV)', () => {
+    const error = new OidcError(false, 'ID_TOKEN_NONCE_MISMATCH', { expected: 'a', actual: 'b' });
+    expect(error.message).toBe('ID_TOKEN_NONCE_MISMATCH');
+    expect(error.code).toBe('ID_TOKEN_NONCE_MISMATCH');
+    expect(error.cause).toEqual({ expected: 'a', actual: 'b' });
+  });
+
+  it('keeps its sentences outside production builds (DEV is true under test)', () => {
+    expect(DEV).toBe(true);
+    expect(new OidcError(DEV && 'state differs', 'STATE_MISMATCH').message).toBe('state differs');
   });
 
   it('has no cause when none is given', () => {

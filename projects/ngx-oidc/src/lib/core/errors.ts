@@ -111,7 +111,17 @@ export interface OidcErrorCause {
 }
 
 /**
- * The one error type the library throws and emits.
+ * True except in production builds, where every `DEV && 'sentence'` is
+ * dropped: a production {@link OidcError}'s message is its code, and its
+ * `cause` keeps the evidence. Declared in the `ngx-oidc/dev-mode` entry
+ * point, whose module imports no other package, so that bundlers can inline it.
+ */
+export { ɵDEV as DEV } from 'ngx-oidc/dev-mode';
+
+/**
+ * The one error type the library throws and emits. Its message is a sentence
+ * in development builds and the code in production builds (see
+ * docs/troubleshooting.md for every code).
  *
  * @example
  * ```ts
@@ -124,16 +134,17 @@ export class OidcError extends Error {
   declare readonly cause: OidcErrorCause | undefined;
 
   /**
-   * @param message - a sentence for people, never parsed.
+   * @param message - a sentence for people, never parsed; `false` (a
+   *   production build, which drops the sentences) makes the code the message.
    * @param code - the stable code for programs.
    * @param cause - the evidence.
    */
   constructor(
-    message: string,
+    message: string | false,
     readonly code: OidcErrorCode,
     cause?: OidcErrorCause,
   ) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(message || code, cause === undefined ? undefined : { cause });
     this.name = 'OidcError';
   }
 

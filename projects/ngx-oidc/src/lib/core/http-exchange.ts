@@ -1,4 +1,4 @@
-import { OidcError, type OidcErrorCode } from './errors';
+import { DEV, OidcError, type OidcErrorCode } from './errors';
 import { type FetchJson, type JsonObject, type OidcHttpRequest, type OidcHttpResponse, isJsonObject, readOAuthError } from './http';
 
 /*
@@ -32,7 +32,7 @@ export async function send(fetchJson: FetchJson, request: OidcHttpRequest): Prom
     return await fetchJson(request);
   } catch (e) {
     if (e instanceof OidcError) throw e;
-    throw new OidcError(`No answer from ${request.url}`, 'NETWORK_ERROR', { url: request.url, reason: e });
+    throw new OidcError(DEV && `No answer from ${request.url}`, 'NETWORK_ERROR', { url: request.url, reason: e });
   }
 }
 
@@ -71,11 +71,11 @@ export function parseJsonObject(res: OidcHttpResponse, what: string, code: OidcE
     parsed = JSON.parse(res.body);
   } catch {
     // The body stays out of the cause: a broken token response can still hold tokens, and errors get logged.
-    throw new OidcError(`${what}: the answer is not JSON`, code, answerEvidence(res));
+    throw new OidcError(DEV && `${what}: the answer is not JSON`, code, answerEvidence(res));
   }
   if (!isJsonObject(parsed)) {
     // Only the type goes in the cause: the value may hold tokens, and errors get logged.
-    throw new OidcError(`${what}: the answer is not a JSON object`, code, {
+    throw new OidcError(DEV && `${what}: the answer is not a JSON object`, code, {
       status: res.status,
       actual: Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed,
     });
@@ -97,12 +97,12 @@ export function expectStatus(
   if (okStatuses.includes(res.status)) return;
   const oauth = readOAuthError(res);
   if (oauth) {
-    throw new OidcError(`${what}: ${oauth.error}${oauth.error_description ? ` (${oauth.error_description})` : ''}`, oauthCode, {
+    throw new OidcError(DEV && `${what}: ${oauth.error}${oauth.error_description ? ` (${oauth.error_description})` : ''}`, oauthCode, {
       ...oauth,
       ...answerEvidence(res),
     });
   }
-  throw new OidcError(`${what}: unexpected HTTP status ${res.status}`, 'HTTP_ERROR', answerEvidence(res));
+  throw new OidcError(DEV && `${what}: unexpected HTTP status ${res.status}`, 'HTTP_ERROR', answerEvidence(res));
 }
 
 /**

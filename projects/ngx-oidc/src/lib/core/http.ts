@@ -1,4 +1,4 @@
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 
 /** A request the core asks the network port to send. Bodies are form-encoded (RFC 6749 3.2). */
 export interface OidcHttpRequest {
@@ -70,7 +70,7 @@ export function withTimeout(fetchJson: FetchJson, timeoutMs: number): FetchJson 
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new OidcError(`No answer from ${request.url} within ${timeoutMs} ms`, 'TIMEOUT', { url: request.url, expected: timeoutMs }));
+        reject(new OidcError(DEV && `No answer from ${request.url} within ${timeoutMs} ms`, 'TIMEOUT', { url: request.url, expected: timeoutMs }));
       }, timeoutMs);
     });
     const answer = fetchJson({ ...request, signal: controller.signal });

@@ -1,5 +1,5 @@
 import { type JWK, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { type JsonObject, isJsonObject } from './http';
 import type { KeyResolver } from './jwks';
 import { base64url, sha } from './random';
@@ -77,7 +77,7 @@ export interface IdTokenExpectations {
   readonly ignoreNonceAfterRefresh?: boolean;
 }
 
-function fail(message: string, code: ConstructorParameters<typeof OidcError>[1], cause?: Record<string, unknown>): never {
+function fail(message: string | false, code: ConstructorParameters<typeof OidcError>[1], cause?: Record<string, unknown>): never {
   throw new OidcError(message, code, cause);
 }
 
@@ -95,14 +95,14 @@ export async function validateIdToken(
   const { alg, kid } = readHeader(idToken);
   // OIDC Core 3.1.3.7 (6)-(8): the alg must be an allowed asymmetric algorithm.
   if (isForbiddenAlg(alg) || !expected.algorithms.includes(alg)) {
-    fail(`ID token alg ${alg} is not allowed`, 'ID_TOKEN_ALG_NOT_ALLOWED', { expected: expected.algorithms, actual: alg });
+    fail(DEV && `ID token alg ${alg} is not allowed`, 'ID_TOKEN_ALG_NOT_ALLOWED', { expected: expected.algorithms, actual: alg });
   }
   const hint = kid === undefined ? { alg } : { alg, kid };
   let verified = await verifyWithAny(idToken, alg, await getKeys(hint));
   // Key rotation without a kid: every cached key failed, so ask once for fresh keys.
   if (!verified && kid === undefined) verified = await verifyWithAny(idToken, alg, await getKeys(hint, { refresh: true }));
   // OIDC Core 3.1.3.7 (6): the signature must verify with the issuer's key.
-  if (!verified) fail('ID token signature does not verify', 'ID_TOKEN_SIGNATURE_INVALID', { alg, kid });
+  if (!verified) fail(DEV && 'ID token signature does not verify', 'ID_TOKEN_SIGNATURE_INVALID', { alg, kid });
 
   const claims = parseClaims(verified.payload);
   checkClaims(claims, expected);
@@ -114,16 +114,16 @@ export async function validateIdToken(
 /** The `alg` and `kid` of an ID token's protected header; `ID_TOKEN_MALFORMED` when it has none. */
 export function readHeader(jwt: string): { alg: string; kid?: string } {
   // OIDC Core 3.1.3.7 (1): encrypted ID tokens (5 parts) are not supported; a JWS has 3.
-  if (jwt.split('.').length !== 3) fail('ID token is not a compact JWS', 'ID_TOKEN_MALFORMED');
+  if (jwt.split('.').length !== 3) fail(DEV && 'ID token is not a compact JWS', 'ID_TOKEN_MALFORMED');
   let header: Record<string, unknown>;
   try {
     header = decodeProtectedHeader(jwt);
   } catch (e) {
-    fail('ID token header cannot be decoded', 'ID_TOKEN_MALFORMED', { reason: e });
+    fail(DEV && 'ID token header cannot be decoded', 'ID_TOKEN_MALFORMED', { reason: e });
   }
   const { alg, kid } = header;
-  if (typeof alg !== 'string') fail('ID token header has no alg', 'ID_TOKEN_MALFORMED');
-  if (kid !== undefined && typeof kid !== 'string') fail('ID token kid is not a string', 'ID_TOKEN_MALFORMED');
+  if (typeof alg !== 'string') fail(DEV && 'ID token header has no alg', 'ID_TOKEN_MALFORMED');
+  if (kid !== undefined && typeof kid !== 'string') fail(DEV && 'ID token kid is not a string', 'ID_TOKEN_MALFORMED');
   return kid === undefined ? { alg } : { alg, kid };
 }
 
@@ -145,9 +145,9 @@ function parseClaims(payload: Uint8Array): IdTokenClaims {
   try {
     claims = JSON.parse(new TextDecoder().decode(payload));
   } catch {
-    fail('ID token payload is not JSON', 'ID_TOKEN_MALFORMED');
+    fail(DEV && 'ID token payload is not JSON', 'ID_TOKEN_MALFORMED');
   }
-  if (!isJsonObject(claims)) fail('ID token payload is not a JSON object', 'ID_TOKEN_MALFORMED');
+  if (!isJsonObject(claims)) fail(DEV && 'ID token payload is not a JSON object', 'ID_TOKEN_MALFORMED');
   return claims as IdTokenClaims;
 }
 
@@ -161,43 +161,43 @@ function checkClaims(claims: IdTokenClaims, expected: IdTokenExpectations): void
   const { now, clockSkewSeconds: skew } = expected;
   // OIDC Core 3.1.3.7 (2): iss must exactly match the issuer.
   if (claims.iss !== expected.issuer) {
-    fail('ID token iss does not match the issuer', 'ID_TOKEN_ISS_MISMATCH', { expected: expected.issuer, actual: claims.iss });
+    fail(DEV && 'ID token iss does not match the issuer', 'ID_TOKEN_ISS_MISMATCH', { expected: expected.issuer, actual: claims.iss });
   }
   // OIDC Core 2: sub is required, a non-empty string.
-  if (typeof claims.sub !== 'string' || claims.sub === '') fail('ID token has no sub', 'ID_TOKEN_SUB_MISSING');
+  if (typeof claims.sub !== 'string' || claims.sub === '') fail(DEV && 'ID token has no sub', 'ID_TOKEN_SUB_MISSING');
   // OIDC Core 3.1.3.7 (3): aud contains client_id, and no audience the client does not trust.
   const aud = audiences(claims.aud);
   const trusted = [expected.clientId, ...(expected.trustedAudiences ?? [])];
   if (!aud || !aud.includes(expected.clientId) || !aud.every((a) => trusted.includes(a))) {
-    fail('ID token aud does not fit this client', 'ID_TOKEN_AUD_MISMATCH', { expected: expected.clientId, actual: claims.aud });
+    fail(DEV && 'ID token aud does not fit this client', 'ID_TOKEN_AUD_MISMATCH', { expected: expected.clientId, actual: claims.aud });
   }
   // OIDC Core 3.1.3.7 (4): with several audiences, azp is expected.
   if (aud.length > 1 && claims.azp === undefined) {
-    fail('ID token with several audiences has no azp', 'ID_TOKEN_AZP_MISMATCH', { actual: claims.aud });
+    fail(DEV && 'ID token with several audiences has no azp', 'ID_TOKEN_AZP_MISMATCH', { actual: claims.aud });
   }
   // OIDC Core 3.1.3.7 (5): when present, azp must be the client_id.
   if (claims.azp !== undefined && claims.azp !== expected.clientId) {
-    fail('ID token azp is not this client', 'ID_TOKEN_AZP_MISMATCH', { expected: expected.clientId, actual: claims.azp });
+    fail(DEV && 'ID token azp is not this client', 'ID_TOKEN_AZP_MISMATCH', { expected: expected.clientId, actual: claims.azp });
   }
   // OIDC Core 3.1.3.7 (9): now must be before exp (with a small skew).
   if (typeof claims.exp !== 'number' || now >= claims.exp + skew) {
-    fail('ID token is expired or has no exp', 'ID_TOKEN_EXPIRED', { expected: now, actual: claims.exp });
+    fail(DEV && 'ID token is expired or has no exp', 'ID_TOKEN_EXPIRED', { expected: now, actual: claims.exp });
   }
   // OIDC Core 3.1.3.7 (10): iat is required and must not be too far from now.
   if (typeof claims.iat !== 'number' || Math.abs(now - claims.iat) > expected.maxIatOffsetSeconds) {
-    fail('ID token iat is missing or too far from now', 'ID_TOKEN_IAT_INVALID', { expected: now, actual: claims.iat });
+    fail(DEV && 'ID token iat is missing or too far from now', 'ID_TOKEN_IAT_INVALID', { expected: now, actual: claims.iat });
   }
   // OIDC Core 3.1.3.7 (11): the nonce must equal the one sent (login only; refresh in 12.2).
   if (!expected.previous && (expected.nonce === undefined || claims.nonce !== expected.nonce)) {
-    fail('ID token nonce does not match the request', 'ID_TOKEN_NONCE_MISMATCH', { actual: claims.nonce });
+    fail(DEV && 'ID token nonce does not match the request', 'ID_TOKEN_NONCE_MISMATCH', { actual: claims.nonce });
   }
   // OIDC Core 3.1.3.7 (13): with max_age sent, auth_time is required and recent enough.
   if (claims.auth_time !== undefined && typeof claims.auth_time !== 'number') {
-    fail('ID token auth_time is not a number', 'ID_TOKEN_AUTH_TIME_INVALID', { actual: claims.auth_time });
+    fail(DEV && 'ID token auth_time is not a number', 'ID_TOKEN_AUTH_TIME_INVALID', { actual: claims.auth_time });
   }
   if (expected.maxAge !== undefined) {
     if (claims.auth_time === undefined || now - claims.auth_time > expected.maxAge + skew) {
-      fail('ID token auth_time is missing or older than max_age', 'ID_TOKEN_AUTH_TIME_INVALID', {
+      fail(DEV && 'ID token auth_time is missing or older than max_age', 'ID_TOKEN_AUTH_TIME_INVALID', {
         expected: expected.maxAge,
         actual: claims.auth_time,
       });
@@ -206,7 +206,7 @@ function checkClaims(claims: IdTokenClaims, expected: IdTokenExpectations): void
   // OIDC Core 3.1.3.7 (12), RFC 9470 4: the acr asked for must be the one asserted; a provider that
   // could not reach it (acr_values is a voluntary request, 3.1.2.1) fails the login instead of passing.
   if (expected.acrValues !== undefined && (typeof claims.acr !== 'string' || !expected.acrValues.includes(claims.acr))) {
-    fail('ID token acr is not one of the requested acr_values', 'ID_TOKEN_ACR_MISMATCH', { expected: expected.acrValues, actual: claims.acr });
+    fail(DEV && 'ID token acr is not one of the requested acr_values', 'ID_TOKEN_ACR_MISMATCH', { expected: expected.acrValues, actual: claims.acr });
   }
 }
 
@@ -223,11 +223,11 @@ async function checkAtHash(claims: IdTokenClaims, alg: string, jwk: JWK, accessT
   if (claims.at_hash === undefined || accessToken === undefined) return;
   // OIDC Core 3.2.2.9 / 3.1.3.8: at_hash = base64url(left half of hash(access_token)).
   const bits = hashBitsFor(alg, jwk);
-  if (bits === undefined) fail(`at_hash cannot be checked for ${alg}`, 'ID_TOKEN_AT_HASH_MISMATCH', { alg });
+  if (bits === undefined) fail(DEV && `at_hash cannot be checked for ${alg}`, 'ID_TOKEN_AT_HASH_MISMATCH', { alg });
   const digest = await sha(bits, accessToken);
   const expectedHash = base64url(digest.slice(0, digest.length / 2));
   if (claims.at_hash !== expectedHash) {
-    fail('ID token at_hash does not match the access token', 'ID_TOKEN_AT_HASH_MISMATCH', { actual: claims.at_hash });
+    fail(DEV && 'ID token at_hash does not match the access token', 'ID_TOKEN_AT_HASH_MISMATCH', { actual: claims.at_hash });
   }
 }
 
@@ -242,20 +242,20 @@ function checkRefreshed(claims: IdTokenClaims, previous: IdTokenClaims, ignoreNo
   const same = claims.iss === previous.iss && claims.sub === previous.sub && sameAudience(claims.aud, previous.aud) &&
     claims.azp === previous.azp;
   if (!same) {
-    fail('Refreshed ID token is for another issuer, subject or audience', 'ID_TOKEN_REFRESH_MISMATCH', {
+    fail(DEV && 'Refreshed ID token is for another issuer, subject or audience', 'ID_TOKEN_REFRESH_MISMATCH', {
       expected: { iss: previous.iss, sub: previous.sub, aud: previous.aud },
       actual: { iss: claims.iss, sub: claims.sub, aud: claims.aud },
     });
   }
   // OIDC Core 12.2: auth_time, when present, is still the time of the original authentication.
   if (claims.auth_time !== undefined && previous.auth_time !== undefined && claims.auth_time !== previous.auth_time) {
-    fail('Refreshed ID token changed auth_time', 'ID_TOKEN_REFRESH_MISMATCH', {
+    fail(DEV && 'Refreshed ID token changed auth_time', 'ID_TOKEN_REFRESH_MISMATCH', {
       expected: previous.auth_time,
       actual: claims.auth_time,
     });
   }
   // OIDC Core 12.2: a nonce, if present, must be the first ID token's (unless ignoreNonceAfterRefresh).
   if (!ignoreNonce && claims.nonce !== undefined && claims.nonce !== previous.nonce) {
-    fail('Refreshed ID token nonce differs from the first', 'ID_TOKEN_NONCE_MISMATCH', { actual: claims.nonce });
+    fail(DEV && 'Refreshed ID token nonce differs from the first', 'ID_TOKEN_NONCE_MISMATCH', { actual: claims.nonce });
   }
 }

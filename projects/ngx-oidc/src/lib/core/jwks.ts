@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { type FetchJson, isJsonObject } from './http';
 import { expectStatus, getRequest, parseJsonObject, send } from './http-exchange';
 import type { Store } from './storage';
@@ -74,10 +74,10 @@ export function selectVerificationKeys(keys: readonly JWK[], hint: KeyHint): JWK
 export function parseJwks(document: unknown): JWK[] {
   const keys = isJsonObject(document) ? document['keys'] : undefined;
   if (!Array.isArray(keys) || !keys.every((k) => isJsonObject(k) && typeof k['kty'] === 'string')) {
-    throw new OidcError('JWKS is not a JSON Web Key Set', 'JWKS_INVALID', { actual: document });
+    throw new OidcError(DEV && 'JWKS is not a JSON Web Key Set', 'JWKS_INVALID', { actual: document });
   }
   // RFC 7517 9.2: a public JWKS must not carry private key material.
-  if (keys.some((k) => 'd' in k)) throw new OidcError('JWKS carries a private key', 'JWKS_INVALID');
+  if (keys.some((k) => 'd' in k)) throw new OidcError(DEV && 'JWKS carries a private key', 'JWKS_INVALID');
   return keys as JWK[];
 }
 
@@ -186,7 +186,7 @@ function parseCachedKeys(cached: CachedJwks, store: Store): readonly JWK[] | und
 }
 
 function noMatchingKey(hint: KeyHint): OidcError {
-  return new OidcError('No key in the provider JWKS fits the token header', 'JWKS_NO_MATCHING_KEY', {
+  return new OidcError(DEV && 'No key in the provider JWKS fits the token header', 'JWKS_NO_MATCHING_KEY', {
     alg: hint.alg,
     kid: hint.kid,
   });

@@ -1,4 +1,4 @@
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 
 /**
  * A lazy chunk, loaded on first use and then kept: `load` is a dynamic
@@ -12,6 +12,6 @@ export function lazy<T>(load: () => Promise<T>): () => Promise<T> {
   return () =>
     (pending ??= load().catch((reason: unknown) => {
       pending = undefined;
-      throw new OidcError('ngx-oidc could not load its code (offline, or the app changed since this page loaded)', 'NETWORK_ERROR', { reason });
+      throw new OidcError(DEV && 'ngx-oidc could not load its code (offline, or the app changed since this page loaded)', 'NETWORK_ERROR', { reason });
     }));
 }

@@ -2,7 +2,7 @@ import { authorizationParams, authorizationUrl, shouldUsePar } from './authorize
 import { validateCallback } from './authorization-response';
 import { parseCallbackUrl } from './callback';
 import { saveTransaction, takeTransaction } from './login-transaction';
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { httpTools } from './http-exchange';
 import { freshJwks } from './jwks';
 import { createPkcePair } from './pkce';
@@ -70,7 +70,7 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
       const push = s.deps.pushedAuthorization;
       if (!push) {
         throw new OidcError(
-          'Pushed Authorization Requests are required (by the config or by the provider) but not enabled: add withPushedAuthorizationRequests()',
+          DEV && 'Pushed Authorization Requests are required (by the config or by the provider) but not enabled: add withPushedAuthorizationRequests()',
           'CONFIG_INVALID',
           { key: 'usePushedAuthorizationRequests' },
         );
@@ -98,9 +98,9 @@ export async function finishLogin(s: OidcSession, callbackUrl: string): Promise<
   // RFC 6749 10.12: the response's state picks its own transaction, which is removed
   // before anything else (single use); an unknown state finds and deletes nothing.
   const tx = takeTransaction(s.transactions, params.state);
-  if (!tx) throw new OidcError('No login is pending: state unknown or already used', 'STATE_MISMATCH', { actual: params.state });
+  if (!tx) throw new OidcError(DEV && 'No login is pending: state unknown or already used', 'STATE_MISMATCH', { actual: params.state });
   if (s.now() - tx.createdAt > s.config.transactionTimeoutInSeconds) {
-    throw new OidcError('The login took too long; its state has expired', 'STATE_MISMATCH', { reason: 'expired' });
+    throw new OidcError(DEV && 'The login took too long; its state has expired', 'STATE_MISMATCH', { reason: 'expired' });
   }
   const metadata = await loadMetadata(s);
   const { code, sessionState } = validateCallback(params, {
@@ -123,12 +123,12 @@ export async function finishLogin(s: OidcSession, callbackUrl: string): Promise<
     }),
   );
   // OIDC Core 3.1.3.3: the token response of an OpenID request contains an ID token.
-  if (tokens.idToken === undefined) throw new OidcError('The token response has no id_token', 'TOKEN_RESPONSE_INVALID');
+  if (tokens.idToken === undefined) throw new OidcError(DEV && 'The token response has no id_token', 'TOKEN_RESPONSE_INVALID');
   // A renewal, or a step-up (RFC 9470), continues the session of the user signed in now.
   const sameUser = tx.renew === true || tx.stepUp === true;
   const current = sameUser ? s.restore() : null;
   // One for a session that ended meanwhile (logout while the iframe or the provider ran) signs nobody in.
-  if (sameUser && !current) throw new OidcError('The session ended while it was being renewed or stepped up', 'NO_SESSION');
+  if (sameUser && !current) throw new OidcError(DEV && 'The session ended while it was being renewed or stepped up', 'NO_SESSION');
   const [v] = await Promise.all([verifying, keysReady]);
   const claims = await v.validateIdToken(tokens.idToken, keys(s, metadata), {
     ...idTokenExpectations(s, metadata, tokens, v),
@@ -139,7 +139,7 @@ export async function finishLogin(s: OidcSession, callbackUrl: string): Promise<
   // OIDC Core 3.1.2.1 (prompt=none): a renewal must not switch the user; nor may a step-up, whose
   // caller goes on with the request it made for the user signed in before.
   if (current && (claims.sub !== current.idTokenClaims.sub || claims.iss !== current.idTokenClaims.iss)) {
-    throw new OidcError('The renewed session is for another user', 'ID_TOKEN_REFRESH_MISMATCH', {
+    throw new OidcError(DEV && 'The renewed session is for another user', 'ID_TOKEN_REFRESH_MISMATCH', {
       expected: current.idTokenClaims.sub,
       actual: claims.sub,
     });

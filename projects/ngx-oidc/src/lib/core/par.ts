@@ -1,6 +1,6 @@
 import { authorizationUrl } from './endpoint-url';
 import type { ProviderMetadata } from './discovery';
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import type { FetchJson, OidcHttpRequest, OidcHttpResponse } from './http';
 import type { HttpTools } from './http-exchange';
 
@@ -26,7 +26,7 @@ export interface ParResult {
 export function parRequest(endpoint: string, params: URLSearchParams, http: HttpTools): OidcHttpRequest {
   // RFC 9126 2.1: request_uri must not be sent to the PAR endpoint.
   if (params.has('request_uri')) {
-    throw new OidcError('A pushed authorization request cannot contain request_uri', 'CONFIG_INVALID', { key: 'request_uri' });
+    throw new OidcError(DEV && 'A pushed authorization request cannot contain request_uri', 'CONFIG_INVALID', { key: 'request_uri' });
   }
   return http.formPost(endpoint, params);
 }
@@ -44,14 +44,14 @@ export function processParResponse(res: OidcHttpResponse, http: HttpTools): ParR
   const expiresIn = body['expires_in'];
   // RFC 9126 2.2: request_uri is a string.
   if (typeof requestUri !== 'string' || requestUri === '') {
-    throw new OidcError('Pushed authorization request: the answer has no request_uri', 'INVALID_RESPONSE', {
+    throw new OidcError(DEV && 'Pushed authorization request: the answer has no request_uri', 'INVALID_RESPONSE', {
       status: res.status,
       actual: requestUri,
     });
   }
   // RFC 9126 2.2: expires_in is a positive integer lifetime in seconds.
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-    throw new OidcError('Pushed authorization request: expires_in is not a positive number', 'INVALID_RESPONSE', {
+    throw new OidcError(DEV && 'Pushed authorization request: expires_in is not a positive number', 'INVALID_RESPONSE', {
       status: res.status,
       actual: expiresIn,
     });
@@ -92,7 +92,7 @@ export async function pushedAuthorizationUrl(
 ): Promise<string> {
   const endpoint = metadata.pushed_authorization_request_endpoint;
   if (!endpoint) {
-    throw new OidcError('The provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', { key: 'usePushedAuthorizationRequests' });
+    throw new OidcError(DEV && 'The provider has no pushed_authorization_request_endpoint', 'CONFIG_INVALID', { key: 'usePushedAuthorizationRequests' });
   }
   const { requestUri } = await pushAuthorizationRequest(endpoint, params, fetchJson, http);
   return parAuthorizationUrl(metadata.authorization_endpoint, clientId, requestUri);

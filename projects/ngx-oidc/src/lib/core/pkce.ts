@@ -1,4 +1,4 @@
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { base64url, randomString, sha } from './random';
 
 /**
@@ -28,7 +28,7 @@ export function generateCodeVerifier(): string {
 export async function calculateCodeChallenge(verifier: string): Promise<string> {
   // RFC 7636 4.1: 43 to 128 characters from the unreserved set.
   if (!VERIFIER_PATTERN.test(verifier)) {
-    throw new OidcError('PKCE code_verifier must be 43 to 128 unreserved characters', 'CONFIG_INVALID', {
+    throw new OidcError(DEV && 'PKCE code_verifier must be 43 to 128 unreserved characters', 'CONFIG_INVALID', {
       actual: verifier.length,
     });
   }

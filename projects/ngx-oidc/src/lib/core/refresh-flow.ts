@@ -1,6 +1,6 @@
 import { type RenewalBackoff, backoffError, nextBackoff } from './backoff';
 import type { ProviderMetadata } from './discovery';
-import { OidcError, isOidcError, isTransientError, toOidcError } from './errors';
+import { DEV, OidcError, isOidcError, isTransientError, toOidcError } from './errors';
 import { freshJwks } from './jwks';
 import type { AuthSession, OidcSession } from './session';
 import { type TokenSet, refreshTokenGrantRequest } from './token';
@@ -36,11 +36,11 @@ export async function refreshLocked(
     await s.deps.sessionChanged(SESSION_PROPAGATION_WAIT_MS);
     current = s.restore();
   }
-  if (!current) throw new OidcError('There is no session to refresh', 'NO_SESSION');
+  if (!current) throw new OidcError(DEV && 'There is no session to refresh', 'NO_SESSION');
   // Not due (another tab may have renewed while this one waited for the lock): keep the tokens.
   if (!s.needsRenewal(current) && (!force || current.refreshToken !== seenRefreshToken)) return current;
   const refreshToken = current.refreshToken;
-  if (refreshToken === undefined) throw new OidcError('The session has no refresh token', 'NO_REFRESH_TOKEN');
+  if (refreshToken === undefined) throw new OidcError(DEV && 'The session has no refresh token', 'NO_REFRESH_TOKEN');
   // A back-off stored by any tab of this session: wait it out, together.
   const backoff = s.renewalBackoff();
   const waiting = backoff && backoff.refreshToken === refreshToken && s.now() < backoff.retryAt;
@@ -75,7 +75,7 @@ export async function refreshLocked(
     });
   }
   // Logged out (or another tab changed the session) while the request ran: store nothing.
-  if (s.restore()?.refreshToken !== refreshToken) throw new OidcError('The session changed while it was being renewed', 'NO_SESSION');
+  if (s.restore()?.refreshToken !== refreshToken) throw new OidcError(DEV && 'The session changed while it was being renewed', 'NO_SESSION');
   let session: AuthSession = {
     ...current,
     idToken: tokens.idToken ?? current.idToken,

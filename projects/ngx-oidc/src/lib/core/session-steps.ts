@@ -1,5 +1,5 @@
 import { type ProviderMetadata, loadDiscovery } from './discovery';
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { type FetchJson, type OidcHttpRequest } from './http';
 import { send } from './http-exchange';
 import { type KeyResolver, jwksKeyResolver } from './jwks';
@@ -81,7 +81,7 @@ export async function tokenRequest(s: OidcSession, build: () => OidcHttpRequest,
 }
 
 export async function withUserInfo(s: OidcSession, session: AuthSession, metadata: ProviderMetadata): Promise<AuthSession> {
-  if (!metadata.userinfo_endpoint) throw new OidcError('The provider has no userinfo endpoint', 'USERINFO_ERROR');
+  if (!metadata.userinfo_endpoint) throw new OidcError(DEV && 'The provider has no userinfo endpoint', 'USERINFO_ERROR');
   const { dpop } = s.deps;
   const bound = session.tokenType === 'DPoP' && dpop;
   // RFC 9449 7: a bound token is sent with a proof carrying its hash (ath).

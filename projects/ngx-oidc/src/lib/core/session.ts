@@ -1,6 +1,6 @@
 import type { ResolvedOidcConfig } from './config';
 import type { ProviderMetadata } from './discovery';
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { type FetchJson, withTimeout } from './http';
 import { type RenewalBackoff, isRenewalBackoff } from './renewal-backoff';
 import { Store } from './storage';
@@ -240,12 +240,12 @@ export class OidcSession {
    */
   async loadUserInfo(): Promise<UserInfo> {
     const current = this.restore();
-    if (!current) throw new OidcError('There is no session', 'NO_SESSION');
+    if (!current) throw new OidcError(DEV && 'There is no session', 'NO_SESSION');
     const userInfo = await (await this.preload()).fetchSessionUserInfo(this, current);
     return this.lock(this.lockName(), async () => {
       const latest = this.restore();
       // The user signed out, or another user signed in, while userinfo loaded.
-      if (!latest || latest.idTokenClaims.sub !== current.idTokenClaims.sub) throw new OidcError('The session ended while userinfo loaded', 'NO_SESSION');
+      if (!latest || latest.idTokenClaims.sub !== current.idTokenClaims.sub) throw new OidcError(DEV && 'The session ended while userinfo loaded', 'NO_SESSION');
       this.store.set('session', { ...latest, userInfo });
       return userInfo;
     });

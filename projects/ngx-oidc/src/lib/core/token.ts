@@ -1,5 +1,5 @@
 import { type CustomParams, appendCustomParams, appendResource } from './authorize';
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { type JsonObject, type OidcHttpRequest, type OidcHttpResponse } from './http';
 import { expectStatus, formPost, parseJsonObject } from './http-exchange';
 
@@ -85,15 +85,15 @@ export function refreshTokenGrantRequest(
   return formPost(tokenEndpoint, params);
 }
 
-function invalid(message: string, key: string, actual: unknown): OidcError {
-  return new OidcError(`Token response: ${message}`, 'TOKEN_RESPONSE_INVALID', { key, actual });
+function invalid(message: string | false, key: string, actual: unknown): OidcError {
+  return new OidcError(DEV && `Token response: ${message}`, 'TOKEN_RESPONSE_INVALID', { key, actual });
 }
 
 /** A non-empty string member, or undefined when absent; anything else is refused. */
 function optionalString(body: JsonObject, key: string): string | undefined {
   const value = body[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw invalid(`${key} is not a non-empty string`, key, value);
+  if (typeof value !== 'string' || value === '') throw invalid(DEV && `${key} is not a non-empty string`, key, value);
   return value;
 }
 
@@ -115,25 +115,25 @@ export function processTokenResponse(
   // RFC 6749 5.1: access_token is required.
   const accessToken = body['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '') {
-    throw invalid('access_token is missing or not a string', 'access_token', accessToken);
+    throw invalid(DEV && 'access_token is missing or not a string', 'access_token', accessToken);
   }
   // RFC 6749 5.1, 7.1: token_type is required and case-insensitive; Bearer (RFC 6750) unless the
   // request was sent with DPoP, whose port decides (RFC 9449 5).
   const rawType = body['token_type'];
   let tokenType: TokenSet['tokenType'] = 'Bearer';
   if (o.tokenType) tokenType = o.tokenType(rawType);
-  else if (typeof rawType !== 'string' || rawType.toLowerCase() !== 'bearer') throw invalid('token_type is not Bearer', 'token_type', rawType);
+  else if (typeof rawType !== 'string' || rawType.toLowerCase() !== 'bearer') throw invalid(DEV && 'token_type is not Bearer', 'token_type', rawType);
   // RFC 6749 5.1: expires_in is the lifetime in seconds, recommended but optional.
   const expiresIn = body['expires_in'];
   if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0)) {
-    throw invalid('expires_in is not a positive number', 'expires_in', expiresIn);
+    throw invalid(DEV && 'expires_in is not a positive number', 'expires_in', expiresIn);
   }
   // OIDC Core 3.1.3.3: id_token is a string (validated as a JWT later).
   const idToken = optionalString(body, 'id_token');
   // RFC 6749 5.1: refresh_token and scope are strings when present.
   const refreshToken = optionalString(body, 'refresh_token') ?? o.previousRefreshToken;
   const scope = body['scope'];
-  if (scope !== undefined && typeof scope !== 'string') throw invalid('scope is not a string', 'scope', scope);
+  if (scope !== undefined && typeof scope !== 'string') throw invalid(DEV && 'scope is not a string', 'scope', scope);
   return {
     accessToken,
     tokenType,

@@ -1,4 +1,4 @@
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { type AuthStorage, webStorage } from './storage';
 
 /**
@@ -64,7 +64,7 @@ export class TransactionStore {
   /** Fails with `STORAGE_UNAVAILABLE` unless a transaction can be kept across the redirect. */
   requireStorage(): AuthStorage {
     if (!this.storage) {
-      throw new OidcError('No Web Storage is available to keep the login across the redirect', 'STORAGE_UNAVAILABLE');
+      throw new OidcError(DEV && 'No Web Storage is available to keep the login across the redirect', 'STORAGE_UNAVAILABLE');
     }
     return this.storage;
   }

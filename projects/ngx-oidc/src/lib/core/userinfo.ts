@@ -1,4 +1,4 @@
-import { OidcError } from './errors';
+import { DEV, OidcError } from './errors';
 import { parseChallenges } from './www-authenticate';
 import { type FetchJson, type JsonObject, type OidcHttpRequest, type OidcHttpResponse, readOAuthError } from './http';
 import { getRequest, parseJsonObject, send } from './http-exchange';
@@ -28,7 +28,7 @@ function userInfoError(res: OidcHttpResponse): OidcError {
   // RFC 6750 3: the error comes in the WWW-Authenticate challenge; some providers send a JSON body instead.
   const params = challenge === undefined ? undefined : parseChallenges(challenge).find((c) => c.params['error'] !== undefined)?.params;
   const oauth = params ? { error: params['error']!, error_description: params['error_description'] } : readOAuthError(res);
-  return new OidcError(`UserInfo: HTTP ${res.status}${oauth ? ` (${oauth.error})` : ''}`, 'USERINFO_ERROR', {
+  return new OidcError(DEV && `UserInfo: HTTP ${res.status}${oauth ? ` (${oauth.error})` : ''}`, 'USERINFO_ERROR', {
     status: res.status,
     ...(challenge !== undefined ? { www_authenticate: challenge } : {}),
     ...(oauth ? { error: oauth.error } : {}),
@@ -48,7 +48,7 @@ export function processUserInfoResponse(res: OidcHttpResponse, expectedSub: stri
   // OIDC Core 5.3.2: a signed or encrypted answer is application/jwt; this library reads JSON only.
   const contentType = (res.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (contentType === 'application/jwt') {
-    throw new OidcError('UserInfo: signed or encrypted (application/jwt) responses are not supported; register the client for plain JSON userinfo', 'INVALID_RESPONSE', {
+    throw new OidcError(DEV && 'UserInfo: signed or encrypted (application/jwt) responses are not supported; register the client for plain JSON userinfo', 'INVALID_RESPONSE', {
       status: res.status,
       actual: contentType,
     });
@@ -56,7 +56,7 @@ export function processUserInfoResponse(res: OidcHttpResponse, expectedSub: stri
   const claims = parseJsonObject(res, 'UserInfo');
   // OIDC Core 5.3.2: sub must exactly match the ID token's sub, else the response must not be used.
   if (expectedSub === '' || claims['sub'] !== expectedSub) {
-    throw new OidcError('UserInfo: sub does not match the ID token', 'USERINFO_SUB_MISMATCH', {
+    throw new OidcError(DEV && 'UserInfo: sub does not match the ID token', 'USERINFO_SUB_MISMATCH', {
       expected: expectedSub,
       actual: claims['sub'],
     });
