@@ -35,7 +35,7 @@ for (const [what, key, measured, budget, goal] of [
 const libDir = join(BENCH, '..', 'projects', 'ngx-oidc', 'src', 'lib');
 const sentences = readdirSync(libDir, { recursive: true })
   .filter((f) => String(f).endsWith('.ts') && !String(f).endsWith('.spec.ts'))
-  .flatMap((f) => [...readFileSync(join(libDir, String(f)), 'utf8').matchAll(/DEV &&\s*\(?\s*['`]([^'`$]{16,})/g)].map((m) => m[1]));
+  .flatMap((f) => [...readFileSync(join(libDir, String(f)), 'utf8').matchAll(/DEV &&\s*\(?\s*['"`]([^'"`$]{16,})/g)].map((m) => m[1]));
 const appDir = join(BENCH, 'dist', 'ngx-oidc', 'browser');
 const shipped = readdirSync(appDir)
   .filter((f) => f.endsWith('.js'))

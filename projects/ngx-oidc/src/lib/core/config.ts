@@ -103,7 +103,7 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   }
   if (!isAbsoluteUrl(config.redirectUrl)) throw invalid('redirectUrl', DEV && 'must be an absolute URL', config.redirectUrl);
   if (config.responseType !== undefined && config.responseType !== 'code') {
-    throw invalid('responseType', "only 'code' is supported", config.responseType);
+    throw invalid('responseType', DEV && "only 'code' is supported", config.responseType);
   }
   const { usePushedAuthorisationRequests: britishPar, ...given } = stripUndefined(config);
   if (britishPar !== undefined && given.usePushedAuthorizationRequests !== undefined && britishPar !== given.usePushedAuthorizationRequests) {
@@ -120,7 +120,7 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   };
   // OIDC Core 3.1.2.1: the openid scope value is required.
   if (typeof resolved.scope !== 'string' || !resolved.scope.split(' ').includes('openid')) {
-    throw invalid('scope', "must contain 'openid'", resolved.scope);
+    throw invalid('scope', DEV && "must contain 'openid'", resolved.scope);
   }
   for (const [key, names] of Object.entries(NAME_KEYS) as [keyof typeof NAME_KEYS, readonly string[]][]) {
     if (!names.includes(resolved[key])) throw invalid(key, DEV && `must be one of '${names.join("', '")}'`, resolved[key]);
@@ -130,7 +130,7 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   for (const route of resolved.secureRoutes) {
     // A path on the app's own origin ('/api/'), resolved against the document base URL when matched.
     if (typeof route === 'string' && isOriginPath(route)) continue;
-    if (typeof route !== 'string' || !isAbsoluteUrl(route)) throw invalid('secureRoutes', "entries must be absolute URLs or paths such as '/api/'", route);
+    if (typeof route !== 'string' || !isAbsoluteUrl(route)) throw invalid('secureRoutes', DEV && "entries must be absolute URLs or paths such as '/api/'", route);
     // RFC 6750 5.3: bearer tokens only over TLS (loopback excepted for local development).
     if (!isSecureUrl(route)) {
       throw new OidcError(DEV && `ngx-oidc config "secureRoutes": ${route} must use https`, 'INSECURE_URL', { key: 'secureRoutes', actual: route });
@@ -149,11 +149,11 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
   }
   const navigate: unknown = resolved.navigateOnHttpError;
   if (typeof navigate !== 'boolean' && !(Array.isArray(navigate) && navigate.every((r) => typeof r === 'string' && (isOriginPath(r) || isAbsoluteUrl(r))))) {
-    throw invalid('navigateOnHttpError', "must be true, false or a list of URLs or paths such as '/api/'", navigate);
+    throw invalid('navigateOnHttpError', DEV && "must be true, false or a list of URLs or paths such as '/api/'", navigate);
   }
   for (const [name, key] of Object.entries(CONFIG_OWNED_AUTH_PARAMS)) {
     if (isPlainObject(resolved.customParamsAuthRequest) && name in resolved.customParamsAuthRequest) {
-      throw invalid('customParamsAuthRequest', key ? `cannot set ${name}: use the "${key}" key` : `cannot set ${name}: only query responses are supported`, name);
+      throw invalid('customParamsAuthRequest', DEV && (key ? `cannot set ${name}: use the "${key}" key` : `cannot set ${name}: only query responses are supported`), name);
     }
   }
   if (resolved.httpTimeoutInSeconds <= 0) throw invalid('httpTimeoutInSeconds', DEV && 'must be more than 0', resolved.httpTimeoutInSeconds);

@@ -1,3 +1,5 @@
+import { ɵDEV as DEV } from 'ngx-oidc/dev-mode';
+
 /**
  * Every failure the library reports, as one error class with a stable code.
  *
@@ -116,7 +118,7 @@ export interface OidcErrorCause {
  * `cause` keeps the evidence. Declared in the `ngx-oidc/dev-mode` entry
  * point, whose module imports no other package, so that bundlers can inline it.
  */
-export { ɵDEV as DEV } from 'ngx-oidc/dev-mode';
+export { DEV };
 
 /**
  * The one error type the library throws and emits. Its message is a sentence
@@ -161,7 +163,7 @@ export function isOidcError(value: unknown, ...codes: OidcErrorCode[]): value is
 
 /** `e` itself when it is an {@link OidcError}, else `e` wrapped as `UNEXPECTED_ERROR`. */
 export function toOidcError(e: unknown): OidcError {
-  return e instanceof OidcError ? e : new OidcError(e instanceof Error ? e.message : 'Unexpected failure', 'UNEXPECTED_ERROR', { reason: e });
+  return e instanceof OidcError ? e : new OidcError(e instanceof Error ? e.message : DEV && 'Unexpected failure', 'UNEXPECTED_ERROR', { reason: e });
 }
 
 /** OAuth `error` values that say the server is busy, not that the grant is bad (RFC 6749 4.1.2.1). */
