@@ -1,3 +1,4 @@
+import { isCallbackUrl } from '../core/callback';
 import type { ResolvedOidcConfig } from '../core/config';
 import { DEV, OidcError, isTransientError, toOidcError } from '../core/errors';
 import { type AuthSession, type LoginResult, type LogoutResult, type OidcSession, preloadSessionFlows } from '../core/session';
@@ -274,5 +275,31 @@ export async function logout(auth: Auth, options: LogoutOptions): Promise<Logout
   // Leaving the page could abort the DPoP key's deletion in IndexedDB: it finishes first.
   await dropped;
   if (result.endSessionUrl && auth.isBrowser) auth.redirect(result.endSessionUrl);
+  return result;
+}
+
+/**
+ * Finishes the login whose response is at `url` (see `OidcAuth.handleCallback`),
+ * once: later calls for the same URL, or for the scrubbed address bar, share
+ * the first result. With several configs, the one whose login it answers does it.
+ */
+export function finishCallbackOnce(auth: OidcAuth, url: string): Promise<LoginResult> {
+  const owner = auth.callbackOwner?.(url) ?? auth;
+  if (owner !== auth) return owner.handleCallback(url);
+  let result = auth.callbacks.get(url);
+  if (!result) {
+    const { redirectUrl } = auth.loaded?.config ?? {};
+    const isResponse = redirectUrl === undefined || isCallbackUrl(url, redirectUrl);
+    if (!isResponse) {
+      // The address bar was already scrubbed by the start-up check: reuse its result (with several
+      // configs, callbackOwner sent a scrubbed URL to the config whose callback it was).
+      if (auth.lastCallback) return auth.lastCallback;
+      // A reload of the scrubbed callback page: nothing to finish, and no failure to report.
+      return Promise.reject(new OidcError(DEV && 'The URL holds no authorization response', 'CALLBACK_INVALID'));
+    }
+    result = finishLogin(auth, url);
+    auth.callbacks.set(url, result);
+    auth.lastCallback = result;
+  }
   return result;
 }

@@ -31,7 +31,7 @@ import type { RenewFallbackFactory } from './renew-fallback';
 import { loadActions } from './actions-chunk';
 import type { AuthStatus, AuthUser, LoginOptions, LogoutOptions, PopupLoginOptions } from './auth-options';
 import { type AuthContext, loadContext } from './auth-context';
-import { finishCallbackOnce, settleStartUp } from './start-up';
+import { settleStartUp } from './start-up';
 import { canRenewByIframe, renewShared, retryEarly, scheduleRenewal } from './renewal-schedule';
 
 // The shapes of the API live in auth-options.ts; imported from here too.
@@ -243,9 +243,10 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
    * exchanged twice.
    */
   handleCallback(url: string = this.document.location.href): Promise<LoginResult> {
-    return finishCallbackOnce(this, url);
+    // On the server the pending login is out of reach (it is in the browser): the browser finishes it.
+    if (!this.isBrowser) return Promise.reject(new OidcError(DEV && 'Callbacks are finished in the browser, not on the server', 'CALLBACK_INVALID'));
+    return this.actions().then((a) => a.finishCallbackOnce(this, url));
   }
-
 
   /** True when the last login in this page failed: guards route to `unauthorizedRoute` instead of starting another. */
   lastLoginFailed(): boolean {

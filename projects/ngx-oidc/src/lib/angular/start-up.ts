@@ -1,7 +1,6 @@
 import { isCallbackUrl } from '../core/callback';
 import type { ResolvedOidcConfig } from '../core/config';
-import { DEV, OidcError } from '../core/errors';
-import type { LoginResult, OidcSession } from '../core/session';
+import type { OidcSession } from '../core/session';
 import type { OidcAuth } from './oidc-auth';
 
 /*
@@ -75,32 +74,4 @@ function scrubLogoutState(auth: OidcAuth, session: OidcSession): void {
   if (!history || !session.logoutStates.take(url.searchParams.get('state'))) return;
   url.searchParams.delete('state');
   history.replaceState(history.state, '', url.toString());
-}
-
-/**
- * Finishes the login whose response is at `url` (see `OidcAuth.handleCallback`),
- * once: later calls for the same URL, or for the scrubbed address bar, share
- * the first result. With several configs, the one whose login it answers does it.
- */
-export function finishCallbackOnce(auth: OidcAuth, url: string): Promise<LoginResult> {
-  // On the server the pending login is out of reach (it is in the browser): the browser finishes it.
-  if (!auth.isBrowser) return Promise.reject(new OidcError(DEV && 'Callbacks are finished in the browser, not on the server', 'CALLBACK_INVALID'));
-  const owner = auth.callbackOwner?.(url) ?? auth;
-  if (owner !== auth) return owner.handleCallback(url);
-  let result = auth.callbacks.get(url);
-  if (!result) {
-    const { redirectUrl } = auth.loaded?.config ?? {};
-    const isResponse = redirectUrl === undefined || isCallbackUrl(url, redirectUrl);
-    if (!isResponse) {
-      // The address bar was already scrubbed by the start-up check: reuse its result (with several
-      // configs, callbackOwner sent a scrubbed URL to the config whose callback it was).
-      if (auth.lastCallback) return auth.lastCallback;
-      // A reload of the scrubbed callback page: nothing to finish, and no failure to report.
-      return Promise.reject(new OidcError(DEV && 'The URL holds no authorization response', 'CALLBACK_INVALID'));
-    }
-    result = auth.actions().then((a) => a.finishLogin(auth, url));
-    auth.callbacks.set(url, result);
-    auth.lastCallback = result;
-  }
-  return result;
 }

@@ -106,6 +106,35 @@ export function expectStatus(
 }
 
 /**
+ * A port that gives every request at most `timeoutMs`: then the request is
+ * aborted (its `signal` fires) and the call rejects with `TIMEOUT`, so a
+ * provider that never answers cannot hold a lock or a shared renewal forever.
+ */
+export function withTimeout(fetchJson: FetchJson, timeoutMs: number): FetchJson {
+  return (request) => {
+    const controller = new AbortController();
+    const outer = request.signal;
+    const onOuterAbort = () => controller.abort(outer?.reason);
+    if (outer?.aborted) onOuterAbort();
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new OidcError(DEV && `No answer from ${request.url} within ${timeoutMs} ms`, 'TIMEOUT', { url: request.url, expected: timeoutMs }));
+      }, timeoutMs);
+    });
+    const answer = fetchJson({ ...request, signal: controller.signal });
+    // The loser of the race must not surface as an unhandled rejection.
+    answer.catch(() => undefined);
+    return Promise.race([answer, expired]).finally(() => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+    });
+  };
+}
+
+/**
  * The request and answer helpers of http-exchange.ts as one value, lent to a step that must not import this
  * module: the PAR step (par.ts), which start-up code references through
  * withPushedAuthorizationRequests().

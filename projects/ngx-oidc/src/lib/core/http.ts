@@ -1,4 +1,3 @@
-import { DEV, OidcError } from './errors';
 
 /** A request the core asks the network port to send. Bodies are form-encoded (RFC 6749 3.2). */
 export interface OidcHttpRequest {
@@ -51,35 +50,6 @@ export function fetchPort(fetchFn: typeof fetch = (input, init) => globalThis.fe
     const headers: Record<string, string> = {};
     res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
     return { status: res.status, headers, body: await res.text() };
-  };
-}
-
-/**
- * A port that gives every request at most `timeoutMs`: then the request is
- * aborted (its `signal` fires) and the call rejects with `TIMEOUT`, so a
- * provider that never answers cannot hold a lock or a shared renewal forever.
- */
-export function withTimeout(fetchJson: FetchJson, timeoutMs: number): FetchJson {
-  return (request) => {
-    const controller = new AbortController();
-    const outer = request.signal;
-    const onOuterAbort = () => controller.abort(outer?.reason);
-    if (outer?.aborted) onOuterAbort();
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new OidcError(DEV && `No answer from ${request.url} within ${timeoutMs} ms`, 'TIMEOUT', { url: request.url, expected: timeoutMs }));
-      }, timeoutMs);
-    });
-    const answer = fetchJson({ ...request, signal: controller.signal });
-    // The loser of the race must not surface as an unhandled rejection.
-    answer.catch(() => undefined);
-    return Promise.race([answer, expired]).finally(() => {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuterAbort);
-    });
   };
 }
 

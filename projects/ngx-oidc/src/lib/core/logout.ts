@@ -1,6 +1,7 @@
 import { endSessionUrl } from './end-session';
 import { type OidcError, toOidcError } from './errors';
-import { type FetchJson, withTimeout } from './http';
+import type { FetchJson } from './http';
+import { withTimeout } from './http-exchange';
 import type { ProviderMetadata } from './discovery';
 import { revokeToken } from './revocation';
 import type { CustomParams } from './authorize';

@@ -13,6 +13,7 @@ import { nextBackoff } from './backoff';
 // the back-off policy and the challenge parser (which userinfo uses too), not a chunk of their own each.
 export { nextBackoff };
 export { stepUpChallenge } from './www-authenticate';
+export { withTimeout } from './http-exchange';
 export { loadVerify, loadMetadata, fetchSessionUserInfo } from './session-steps';
 export { beginLogin, finishLogin } from './login-flow';
 export { refreshLocked } from './refresh-flow';

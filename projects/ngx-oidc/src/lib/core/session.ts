@@ -1,7 +1,7 @@
 import type { ResolvedOidcConfig } from './config';
 import type { ProviderMetadata } from './discovery';
 import { DEV, OidcError } from './errors';
-import { type FetchJson, withTimeout } from './http';
+import type { FetchJson } from './http';
 import { type RenewalBackoff, isRenewalBackoff } from './renewal-backoff';
 import { Store } from './storage';
 import { LogoutStateStore, TransactionStore, defaultTransactionStorage } from './transaction';
@@ -95,7 +95,9 @@ export class OidcSession {
     this.logoutStates = new LogoutStateStore(txStorage, config.configId);
     this.now = deps.now ?? (() => Date.now() / 1000);
     this.lock = deps.lock ?? runDirectly;
-    this.fetchJson = withTimeout(deps.fetchJson, config.httpTimeoutInSeconds * 1000);
+    // Only the protocol steps send requests: the timeout's code loads with them (http-exchange.ts).
+    const timeoutMs = config.httpTimeoutInSeconds * 1000;
+    this.fetchJson = async (request) => (await preloadSessionFlows()).withTimeout(deps.fetchJson, timeoutMs)(request);
   }
 
   /** @internal Starts loading the protocol steps (a lazy chunk) without waiting. */
