@@ -88,6 +88,5 @@ export { isSecureRoute } from './lib/core/secure-routes';
 // Testing: see the ngx-oidc/testing entry point (provideAuthTesting, AuthTestingController, provideAuthTestingBackend).
 
 // For the ngx-oidc/dpop entry point only; not part of the supported API.
-export { base64url as ɵbase64url, randomString as ɵrandomString, sha as ɵsha } from './lib/core/random';
 export { readOAuthError as ɵreadOAuthError } from './lib/core/http';
 export { lazy as ɵlazy } from './lib/core/lazy';

@@ -3,11 +3,8 @@ import {
   type DPoPPort,
   type OidcHttpResponse,
   OidcError,
-  ɵbase64url as base64url,
   ɵlazy as lazy,
-  ɵrandomString as randomString,
   ɵreadOAuthError as readOAuthError,
-  ɵsha as sha,
 } from 'ngx-oidc';
 import { ɵDEV as DEV } from 'ngx-oidc/dev-mode';
 import type { DPoPKeyStore } from './dpop-keys';
@@ -135,16 +132,19 @@ export interface DPoPProofRequest {
  * when they apply.
  */
 export async function createDPoPProof(key: DPoPKey, request: DPoPProofRequest): Promise<string> {
+  const [{ SignJWT, base64url }, jwk] = await Promise.all([loadJose(), publicJwk(key)]);
   const claims: Record<string, string | number> = {
-    jti: randomString(16),
+    // RFC 9449 4.2: a unique identifier for the proof, here 128 random bits.
+    jti: base64url.encode(crypto.getRandomValues(new Uint8Array(16))),
     htm: request.method.toUpperCase(),
     htu: dpopHtu(request.url),
     iat: Math.floor(request.now),
   };
   if (request.nonce !== undefined) claims['nonce'] = request.nonce;
   // RFC 9449 4.2: ath is the base64url SHA-256 of the ASCII access token.
-  if (request.accessToken !== undefined) claims['ath'] = base64url(await sha(256, request.accessToken));
-  const [{ SignJWT }, jwk] = await Promise.all([loadJose(), publicJwk(key)]);
+  if (request.accessToken !== undefined) {
+    claims['ath'] = base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(request.accessToken))));
+  }
   return new SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk }).sign(key.privateKey);
 }
 

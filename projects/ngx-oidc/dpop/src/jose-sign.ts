@@ -3,4 +3,4 @@
  * `import('./jose-sign')` loads them lazily and the app's builder keeps only
  * these (a dynamic `import('jose')` would bring all of jose).
  */
-export { SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
+export { SignJWT, base64url, calculateJwkThumbprint, exportJWK } from 'jose';
