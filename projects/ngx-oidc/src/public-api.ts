@@ -88,5 +88,4 @@ export { isSecureRoute } from './lib/core/secure-routes';
 // Testing: see the ngx-oidc/testing entry point (provideAuthTesting, AuthTestingController, provideAuthTestingBackend).
 
 // For the ngx-oidc/dpop entry point only; not part of the supported API.
-export { readOAuthError as ɵreadOAuthError } from './lib/core/http';
 export { lazy as ɵlazy } from './lib/core/lazy';

@@ -4,7 +4,6 @@ import {
   type OidcHttpResponse,
   OidcError,
   ɵlazy as lazy,
-  ɵreadOAuthError as readOAuthError,
 } from 'ngx-oidc';
 import { ɵDEV as DEV } from 'ngx-oidc/dev-mode';
 import type { DPoPKeyStore } from './dpop-keys';
@@ -154,9 +153,18 @@ export async function createDPoPProof(key: DPoPKey, request: DPoPProofRequest): 
  * the resource server with a 401 `WWW-Authenticate: DPoP error="use_dpop_nonce"` (9).
  */
 export function needsDPoPNonce(res: OidcHttpResponse): boolean {
-  if (res.status === 400 && readOAuthError(res)?.error === 'use_dpop_nonce') return true;
+  if (res.status === 400 && oauthErrorOf(res.body) === 'use_dpop_nonce') return true;
   const challenge = res.headers['www-authenticate'] ?? '';
   return res.status === 401 && /^\s*DPoP\b/i.test(challenge) && /\berror="use_dpop_nonce"/.test(challenge);
+}
+
+/** The OAuth `error` of a JSON error body (RFC 6749 5.2), if the body is one. */
+function oauthErrorOf(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { error?: unknown } | null)?.error;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DEV, OidcError, type OidcErrorCode } from './errors';
-import { type FetchJson, type JsonObject, type OidcHttpRequest, type OidcHttpResponse, isJsonObject, readOAuthError } from './http';
+import { type FetchJson, type JsonObject, type OidcHttpRequest, type OidcHttpResponse, isJsonObject } from './http';
 
 /*
  * Building the requests the protocol steps send and checking their answers.
@@ -81,6 +81,27 @@ export function parseJsonObject(res: OidcHttpResponse, what: string, code: OidcE
     });
   }
   return parsed;
+}
+
+/**
+ * Reads an OAuth 2.0 error response (RFC 6749 5.2) when the body is one:
+ * a JSON object with a string `error`. Returns `undefined` otherwise.
+ */
+export function readOAuthError(res: OidcHttpResponse): { error: string; error_description?: string; error_uri?: string } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(res.body);
+  } catch {
+    return undefined;
+  }
+  if (!isJsonObject(parsed) || typeof parsed['error'] !== 'string') return undefined;
+  const description = parsed['error_description'];
+  const uri = parsed['error_uri'];
+  return {
+    error: parsed['error'],
+    ...(typeof description === 'string' ? { error_description: description } : {}),
+    ...(typeof uri === 'string' ? { error_uri: uri } : {}),
+  };
 }
 
 /**

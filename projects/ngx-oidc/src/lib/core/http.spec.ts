@@ -1,6 +1,6 @@
 import { OidcError } from './errors';
-import { type FetchJson, type OidcHttpRequest, type OidcHttpResponse, fetchPort, isJsonObject, isLoopbackHost, isSecureUrl, readOAuthError } from './http';
-import { expectStatus, formPost, getRequest, parseJsonObject, retryAfterSeconds, send, withTimeout } from './http-exchange';
+import { type FetchJson, type OidcHttpRequest, type OidcHttpResponse, fetchPort, isJsonObject, isLoopbackHost, isSecureUrl } from './http';
+import { expectStatus, formPost, getRequest, parseJsonObject, readOAuthError, retryAfterSeconds, send, withTimeout } from './http-exchange';
 import { caught } from '../../test/helpers';
 
 /** jsdom has `Headers` but no `Response`: the part of `Response` that a port reads, the rest unsupported. */

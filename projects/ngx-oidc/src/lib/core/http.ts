@@ -61,27 +61,6 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * Reads an OAuth 2.0 error response (RFC 6749 5.2) when the body is one:
- * a JSON object with a string `error`. Returns `undefined` otherwise.
- */
-export function readOAuthError(res: OidcHttpResponse): { error: string; error_description?: string; error_uri?: string } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(res.body);
-  } catch {
-    return undefined;
-  }
-  if (!isJsonObject(parsed) || typeof parsed['error'] !== 'string') return undefined;
-  const description = parsed['error_description'];
-  const uri = parsed['error_uri'];
-  return {
-    error: parsed['error'],
-    ...(typeof description === 'string' ? { error_description: description } : {}),
-    ...(typeof uri === 'string' ? { error_uri: uri } : {}),
-  };
-}
-
 /** Loopback hosts, where plain http is allowed (RFC 8252 7.3, RFC 9700 2.6). */
 export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);

@@ -1,7 +1,7 @@
 import { DEV, OidcError } from './errors';
 import { parseChallenges } from './www-authenticate';
-import { type FetchJson, type JsonObject, type OidcHttpRequest, type OidcHttpResponse, readOAuthError } from './http';
-import { getRequest, parseJsonObject, send } from './http-exchange';
+import type { FetchJson, JsonObject, OidcHttpRequest, OidcHttpResponse } from './http';
+import { getRequest, parseJsonObject, readOAuthError, send } from './http-exchange';
 
 /**
  * The claims from the UserInfo endpoint; `sub` is always there and equals the ID token's.
