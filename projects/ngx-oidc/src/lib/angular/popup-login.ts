@@ -1,5 +1,5 @@
 import { Component, DOCUMENT, OnInit, inject } from '@angular/core';
-import { parseCallbackUrl } from '../core/callback';
+import { responseParams } from '../core/callback';
 import type { ResolvedOidcConfig } from '../core/config';
 import { DEV, OidcError } from '../core/errors';
 import type { LoginResult } from '../core/session';
@@ -218,12 +218,9 @@ function isReadable(popup: Window): boolean {
   }
 }
 
+/** The `state` of the response in `url`: which pending popup it answers (finishing the login checks the rest). */
 function stateOf(url: string): string | undefined {
-  try {
-    return parseCallbackUrl(url).state;
-  } catch {
-    return undefined;
-  }
+  return responseParams(url)?.get('state') ?? undefined;
 }
 
 function closePopup(popup: Window): void {

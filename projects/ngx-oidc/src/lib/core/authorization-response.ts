@@ -1,11 +1,35 @@
-import type { CallbackParams } from './callback';
+import { type CallbackParams, responseParams } from './callback';
 import { DEV, OidcError } from './errors';
 
 /*
- * The checks of an authorization response, at the callback: a step of the
- * login (session-flows.ts), so it is loaded with the other protocol steps.
- * Reading the URL (callback.ts) is needed at start-up; this is not.
+ * Reading and checking an authorization response, at the callback: a step of
+ * the login (session-flows.ts), so it is loaded with the other protocol steps.
+ * Recognising a callback URL (callback.ts) is needed at start-up; this is not.
  */
+
+const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'] as const;
+
+/**
+ * Reads the authorization response from the URL the provider redirected to:
+ * the query (`response_mode=query`, the default for `code`), or the fragment
+ * when the query holds neither `code` nor `error`. A response parameter given
+ * twice, or a URL that does not parse, is `CALLBACK_INVALID`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ */
+export function parseCallbackUrl(url: string): CallbackParams {
+  const source = responseParams(url);
+  if (!source) throw new OidcError(DEV && 'The callback URL does not parse', 'CALLBACK_INVALID');
+  const result: CallbackParams = {};
+  for (const name of RESPONSE_PARAMS) {
+    const values = source.getAll(name);
+    // RFC 6749 3.1: request and response parameters must not be included more than once.
+    if (values.length > 1) {
+      throw new OidcError(DEV && `The callback repeats the "${name}" parameter`, 'CALLBACK_INVALID', { key: name });
+    }
+    if (values.length === 1) result[name] = values[0];
+  }
+  return result;
+}
 
 /**
  * Checks an authorization response against the pending request and returns

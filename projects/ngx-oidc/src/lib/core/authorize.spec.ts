@@ -7,7 +7,7 @@ import {
   authorizationParams,
   authorizationUrl,
 } from './authorize';
-import { parseCallbackUrl } from './callback';
+import { parseCallbackUrl } from './authorization-response';
 import { OidcError } from './errors';
 import { createPkcePair } from './pkce';
 import { caught } from '../../test/helpers';

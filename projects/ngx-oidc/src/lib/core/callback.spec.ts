@@ -1,7 +1,7 @@
 import { FakeProvider } from '../../test/fake-provider';
 import { authorizationParams, authorizationUrl } from './authorize';
-import { validateCallback } from './authorization-response';
-import { type CallbackParams, isCallbackUrl, parseCallbackUrl } from './callback';
+import { parseCallbackUrl, validateCallback } from './authorization-response';
+import { type CallbackParams, isCallbackUrl, responseParams } from './callback';
 import { OidcError } from './errors';
 import { createPkcePair } from './pkce';
 import { randomString } from './random';
@@ -69,6 +69,16 @@ describe('parseCallbackUrl', () => {
     const e = caught(() => parseCallbackUrl(url));
     expect(e).toBeInstanceOf(OidcError);
     expect(e).toMatchObject({ code: 'CALLBACK_INVALID' });
+  });
+});
+
+describe('responseParams', () => {
+  it('reads the query, or the fragment when only it holds the response, and gives undefined for a URL that does not parse', () => {
+    expect(responseParams('https://app.example.test/cb?code=c&state=s')?.get('state')).toBe('s');
+    expect(responseParams('https://app.example.test/cb?lang=en#code=c&state=f')?.get('state')).toBe('f');
+    // A query with the response wins over a fragment (response_mode=query).
+    expect(responseParams('https://app.example.test/cb?error=access_denied&state=q#state=f')?.get('state')).toBe('q');
+    expect(responseParams('not a url')).toBeUndefined();
   });
 });
 

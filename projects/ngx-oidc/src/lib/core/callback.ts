@@ -1,5 +1,3 @@
-import { DEV, OidcError } from './errors';
-
 /**
  * The authorization response parameters this library reads, as they came.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponse
@@ -22,7 +20,6 @@ export interface CallbackParams {
 }
 
 /** The response parameters read from a callback URL; other parameters belong to the app. */
-const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'] as const;
 
 function fragmentParams(url: URL): URLSearchParams {
   return new URLSearchParams(url.hash.slice(1));
@@ -44,27 +41,15 @@ function parseUrl(url: string): URL | undefined {
   }
 }
 
+
 /**
- * Reads the authorization response from the URL the provider redirected to:
- * the query (`response_mode=query`, the default for `code`), or the fragment
- * when the query holds neither `code` nor `error`. A response parameter given
- * twice, or a URL that does not parse, is `CALLBACK_INVALID`.
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ * The authorization response's parameters in `url` (its query, or its
+ * fragment when only that holds a `code` or an `error`), or `undefined` when
+ * `url` does not parse. Not checked: see `parseCallbackUrl`.
  */
-export function parseCallbackUrl(url: string): CallbackParams {
+export function responseParams(url: string): URLSearchParams | undefined {
   const parsed = parseUrl(url);
-  if (!parsed) throw new OidcError(DEV && 'The callback URL does not parse', 'CALLBACK_INVALID');
-  const source = responseSource(parsed);
-  const result: CallbackParams = {};
-  for (const name of RESPONSE_PARAMS) {
-    const values = source.getAll(name);
-    // RFC 6749 3.1: request and response parameters must not be included more than once.
-    if (values.length > 1) {
-      throw new OidcError(DEV && `The callback repeats the "${name}" parameter`, 'CALLBACK_INVALID', { key: name });
-    }
-    if (values.length === 1) result[name] = values[0];
-  }
-  return result;
+  return parsed && responseSource(parsed);
 }
 
 /**

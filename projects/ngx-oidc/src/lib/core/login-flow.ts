@@ -1,6 +1,5 @@
 import { authorizationParams, authorizationUrl, shouldUsePar } from './authorize';
-import { validateCallback } from './authorization-response';
-import { parseCallbackUrl } from './callback';
+import { parseCallbackUrl, validateCallback } from './authorization-response';
 import { saveTransaction, takeTransaction } from './login-transaction';
 import { DEV, OidcError } from './errors';
 import { httpTools } from './http-exchange';

@@ -1,7 +1,7 @@
 import { FakeProvider } from '../../test/fake-provider';
 import { authorizationParams } from './authorize';
 import { validateCallback } from './authorization-response';
-import { parseCallbackUrl } from './callback';
+import { parseCallbackUrl } from './authorization-response';
 import type { ProviderMetadata } from './discovery';
 import { shouldUsePar } from './authorize';
 import { httpTools } from './http-exchange';

@@ -1,7 +1,7 @@
 import { FakeProvider, type FakeProviderOptions } from '../../test/fake-provider';
 import { authorizationParams, authorizationUrl } from './authorize';
 import { validateCallback } from './authorization-response';
-import { parseCallbackUrl } from './callback';
+import { parseCallbackUrl } from './authorization-response';
 import { OidcError } from './errors';
 import { type OidcHttpRequest } from './http';
 import { send } from './http-exchange';

@@ -1,7 +1,7 @@
 import { FakeProvider } from '../../test/fake-provider';
 import { authorizationParams, authorizationUrl } from './authorize';
 import { validateCallback } from './authorization-response';
-import { parseCallbackUrl } from './callback';
+import { parseCallbackUrl } from './authorization-response';
 import { OidcError } from './errors';
 import { send } from './http-exchange';
 import { createPkcePair } from './pkce';
