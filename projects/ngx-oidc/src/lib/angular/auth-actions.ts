@@ -170,6 +170,7 @@ function renewalDeferred(auth: Auth, error: OidcError, wasRetrying: boolean): Oi
   // still applies, so the due-time timer can never fire again at once (a loop).
   const retryAt = typeof error.cause?.retryAt === 'number' ? error.cause.retryAt : auth.now() * 1000 + initialDelayMs;
   auth.renewalPhase.set('retrying');
+  wakeOnReturn(auth);
   const isNew = retryAt !== auth.retryAt;
   auth.retryAt = retryAt;
   auth.setSession(auth.loaded?.session.restore() ?? auth.sessionState());
@@ -180,6 +181,26 @@ function renewalDeferred(auth: Auth, error: OidcError, wasRetrying: boolean): Oi
     return auth.fail(error);
   }
   return error;
+}
+
+/**
+ * While a renewal waits after a failure, the browser coming back online or
+ * the tab becoming visible again retries at once (listening from the first
+ * wait on, outside Angular's zone, until `OidcAuth.ngOnDestroy`).
+ */
+function wakeOnReturn(auth: Auth): void {
+  const view = auth.isBrowser ? auth.document.defaultView : null;
+  if (!view || auth.stopWaking) return;
+  const retryNow = () => auth.renewalPhase() === 'retrying' && auth.renewIfDue(true).catch(() => undefined);
+  const onVisible = () => view.document.visibilityState === 'visible' && retryNow();
+  auth.zone.runOutsideAngular(() => {
+    view.addEventListener('online', retryNow);
+    view.document.addEventListener('visibilitychange', onVisible);
+  });
+  auth.stopWaking = () => {
+    view.removeEventListener('online', retryNow);
+    view.document.removeEventListener('visibilitychange', onVisible);
+  };
 }
 
 /**

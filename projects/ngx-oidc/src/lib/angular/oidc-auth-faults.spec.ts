@@ -93,6 +93,20 @@ describe('OidcAuth: renewal while the provider is down', () => {
     expect(h.auth.status()).toBe('authenticated');
   });
 
+  it('stops waking a waiting renewal once the service is destroyed', async () => {
+    const h = await setupAuth({ config: { silentRenew: true } });
+    await signIn(h);
+    h.op.override('token', () => Promise.reject(new TypeError('Failed to fetch')), true);
+    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(h.auth.status()).toBe('retrying');
+    h.auth.ngOnDestroy();
+    window.dispatchEvent(new Event('online'));
+    document.dispatchEvent(new Event('visibilitychange'));
+    await new Promise((r) => setTimeout(r, 20));
+    // Nothing retried: a retry would have settled the session (as in the test above).
+    expect(h.auth.status()).toBe('retrying');
+  });
+
   it('shows renewing while a renewal runs, and clears an earlier error once a renewal succeeds', async () => {
     const h = await setupAuth();
     await signIn(h);

@@ -32,7 +32,7 @@ import { loadActions } from './actions-chunk';
 import type { AuthStatus, AuthUser, LoginOptions, LogoutOptions, PopupLoginOptions } from './auth-options';
 import { type AuthContext, loadContext } from './auth-context';
 import { settleStartUp } from './start-up';
-import { canRenewByIframe, renewShared, retryEarly, scheduleRenewal } from './renewal-schedule';
+import { canRenewByIframe, renewShared, scheduleRenewal } from './renewal-schedule';
 
 // The shapes of the API live in auth-options.ts; imported from here too.
 export type { AuthStatus, AuthUser, InternalLoginOptions, LoginOptions, LogoutOptions, PopupLoginOptions } from './auth-options';
@@ -119,6 +119,8 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   lastCallback: Promise<LoginResult> | undefined;
   /** @internal */
   readonly timer: RenewalTimer;
+  /** @internal Stops the early wake-ups of a waiting renewal (set by the first one, see auth-actions.ts). */
+  stopWaking: (() => void) | undefined;
   /** @internal When the next renewal attempt is due after a transient failure, ms since the epoch. */
   retryAt: number | undefined;
   /** @internal The back-off of iframe renewals (refresh-token renewals keep theirs in storage, shared by tabs). */
@@ -172,8 +174,7 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
   readonly ready$ = this.select((s) => s.ready);
 
   constructor() {
-    const view = this.isBrowser ? this.document.defaultView : null;
-    this.timer = new RenewalTimer(this.zone, view, () => retryEarly(this));
+    this.timer = new RenewalTimer(this.zone);
   }
 
   /**
@@ -389,7 +390,8 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
 
   /** Stops timers and the tab channel. */
   ngOnDestroy(): void {
-    this.timer.close();
+    this.timer.clear();
+    this.stopWaking?.();
     this.channel?.close();
     this.eventSubject.complete();
     this.snapshot.complete();

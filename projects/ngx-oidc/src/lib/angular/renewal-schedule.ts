@@ -64,9 +64,3 @@ export function renewShared(auth: OidcAuth, force: boolean, retryNow = false): P
   }
   return auth.renewing;
 }
-
-/** The browser is back online, or the tab visible again: a waiting renewal tries now. */
-export function retryEarly(auth: OidcAuth): void {
-  if (auth.renewalPhase() !== 'retrying') return;
-  auth.renewIfDue(true).catch(() => undefined);
-}
