@@ -122,3 +122,31 @@ describe('dpopPort: token_type (RFC 9449 5)', () => {
     expect(() => port(true).tokenType('mac')).toThrow(expect.objectContaining({ code: 'TOKEN_RESPONSE_INVALID' }));
   });
 });
+
+describe('dpopPort: drop (logout)', () => {
+  it('deletes the key, and settles after a second when the key store does not answer', async () => {
+    const store = new MemoryDPoPKeyStore();
+    const port = dpopPort({ store, configId: 'default', now: () => NOW, allowBearer: false });
+    await port.thumbprint();
+    expect(await store.load('default')).not.toBeNull();
+    await port.drop();
+    expect(await store.load('default')).toBeNull();
+
+    // A store that never answers (a blocked IndexedDB): the logout's redirect waits one second, no more.
+    const stuck = new MemoryDPoPKeyStore();
+    stuck.remove = () => new Promise<void>(() => undefined);
+    const hanging = dpopPort({ store: stuck, configId: 'default', now: () => NOW, allowBearer: false });
+    jest.useFakeTimers();
+    try {
+      let settled = false;
+      const dropped = hanging.drop().then(() => (settled = true));
+      await jest.advanceTimersByTimeAsync(999);
+      expect(settled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await dropped;
+      expect(settled).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

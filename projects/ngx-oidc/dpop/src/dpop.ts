@@ -24,6 +24,9 @@ const loadJose = lazy(() => import('./jose-sign'));
  * @see https://www.rfc-editor.org/rfc/rfc9449
  */
 
+/** How long a logout waits for the key's deletion before the page may leave. */
+const KEY_DELETION_WAIT_MS = 1000;
+
 /** The proof algorithms supported here (RFC 9449 4.2: asymmetric, never `none`). */
 export type DPoPAlg = 'ES256' | 'ES384' | 'PS256' | 'RS256' | 'Ed25519';
 
@@ -262,10 +265,13 @@ export function dpopPort(options: DPoPPortOptions): DPoPPort {
       }
       throw new OidcError(DEV && 'Token response: token_type is neither DPoP nor Bearer', 'TOKEN_RESPONSE_INVALID', { key: 'token_type', actual: tokenType });
     },
-    drop: async () => {
+    drop: () => {
       current = undefined;
       nonces.clear();
-      await store.remove(configId);
+      // A store that does not answer must not hold the logout's redirect for long.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, KEY_DELETION_WAIT_MS)));
+      return Promise.race([store.remove(configId), cap]).finally(() => clearTimeout(timer));
     },
   };
 }

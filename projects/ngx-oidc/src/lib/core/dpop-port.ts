@@ -26,6 +26,10 @@ export interface DPoPPort {
   proof(request: { readonly method: string; readonly url: string }, accessToken?: string): Promise<string>;
   /** Keeps the `DPoP-Nonce` of an answer from `url` (RFC 9449 8.2, 9). */
   remember(url: string, headers: Readonly<Record<string, string>>): void;
-  /** Deletes the key and forgets the nonces (logout). */
+  /**
+   * Deletes the key and forgets the nonces (logout). Settles once the key is
+   * deleted, or after about a second if its store does not answer: a logout
+   * waits for it before the page navigates away.
+   */
   drop(): Promise<void>;
 }

@@ -32,8 +32,6 @@ import { type AuthSession, type BeginLoginOptions, type LockPort, type LoginResu
 
 const runDirectly: LockPort = (_name, task) => task(false);
 
-/** How long a logout waits for the DPoP key's deletion before the page may leave. */
-const KEY_DELETION_WAIT_MS = 1000;
 
 /** The protocol steps: a lazy chunk, loaded on first use. */
 type Flows = typeof import('./session-flows');
@@ -290,11 +288,7 @@ export class OidcSession {
   logoutLocal(): Promise<void> {
     this.store.remove('session');
     this.store.remove('renewal');
-    // The key the tokens were bound to goes with them (RFC 9449 2).
-    const dropped = this.deps.dpop?.drop().catch(() => undefined);
-    if (!dropped) return Promise.resolve();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, KEY_DELETION_WAIT_MS)));
-    return Promise.race([dropped, cap]).finally(() => clearTimeout(timer));
+    // The key the tokens were bound to goes with them (RFC 9449 2); the port waits a second at most.
+    return this.deps.dpop?.drop().catch(() => undefined) ?? Promise.resolve();
   }
 }
