@@ -30,32 +30,67 @@ import {
   type AuthConfigLoader,
 } from './tokens';
 
-/** The kinds of {@link AuthFeature}. */
-export enum AuthFeatureKind {
+/**
+ * The kinds of {@link AuthFeature}, one per `with…` function. An object
+ * rather than a TypeScript enum (which would ship every name twice); each
+ * kind is a type too, as in `AuthFeature<AuthFeatureKind.DPoP>`.
+ */
+export const AuthFeatureKind = {
   /** `withConfig()`. */
-  Config,
+  Config: 0,
   /** `withHttpConfigLoader()`. */
-  HttpConfigLoader,
+  HttpConfigLoader: 1,
   /** `withConfigLoader()`. */
-  ConfigLoader,
+  ConfigLoader: 2,
   /** `withCheckAuthOnStartup()`. */
-  CheckAuthOnStartup,
+  CheckAuthOnStartup: 3,
   /** `withStorage()`. */
-  Storage,
+  Storage: 4,
   /** `withCheckSession()`. */
-  CheckSession,
+  CheckSession: 5,
   /** `withPushedAuthorizationRequests()`. */
-  PushedAuthorizationRequests,
+  PushedAuthorizationRequests: 6,
   /** `withSilentRenewIframe()`. */
-  SilentRenewIframe,
+  SilentRenewIframe: 7,
   /** `withDPoP()`, from `ngx-oidc/dpop`. */
-  DPoP,
+  DPoP: 8,
   /** `withPopupLogin()`. */
-  PopupLogin,
+  PopupLogin: 9,
   /** `withStepUp()`. */
-  StepUp,
+  StepUp: 10,
   /** `withMultipleConfigs()`. */
-  MultipleConfigs,
+  MultipleConfigs: 11,
+} as const;
+
+/** One of the {@link AuthFeatureKind} values. */
+export type AuthFeatureKind = (typeof AuthFeatureKind)[keyof typeof AuthFeatureKind];
+
+/** Each kind as a type, for `AuthFeature<AuthFeatureKind.DPoP>`. */
+export declare namespace AuthFeatureKind {
+  /** `withConfig()`. */
+  type Config = typeof AuthFeatureKind.Config;
+  /** `withHttpConfigLoader()`. */
+  type HttpConfigLoader = typeof AuthFeatureKind.HttpConfigLoader;
+  /** `withConfigLoader()`. */
+  type ConfigLoader = typeof AuthFeatureKind.ConfigLoader;
+  /** `withCheckAuthOnStartup()`. */
+  type CheckAuthOnStartup = typeof AuthFeatureKind.CheckAuthOnStartup;
+  /** `withStorage()`. */
+  type Storage = typeof AuthFeatureKind.Storage;
+  /** `withCheckSession()`. */
+  type CheckSession = typeof AuthFeatureKind.CheckSession;
+  /** `withPushedAuthorizationRequests()`. */
+  type PushedAuthorizationRequests = typeof AuthFeatureKind.PushedAuthorizationRequests;
+  /** `withSilentRenewIframe()`. */
+  type SilentRenewIframe = typeof AuthFeatureKind.SilentRenewIframe;
+  /** `withDPoP()`, from `ngx-oidc/dpop`. */
+  type DPoP = typeof AuthFeatureKind.DPoP;
+  /** `withPopupLogin()`. */
+  type PopupLogin = typeof AuthFeatureKind.PopupLogin;
+  /** `withStepUp()`. */
+  type StepUp = typeof AuthFeatureKind.StepUp;
+  /** `withMultipleConfigs()`. */
+  type MultipleConfigs = typeof AuthFeatureKind.MultipleConfigs;
 }
 
 /** A feature for {@link provideAuth}, made by a `with…` function. */
@@ -70,7 +105,7 @@ function authFeature<K extends AuthFeatureKind>(kind: K, providers: (Provider | 
   return { ɵkind: kind, ɵproviders: providers };
 }
 
-const CONFIG_KINDS = [AuthFeatureKind.Config, AuthFeatureKind.HttpConfigLoader, AuthFeatureKind.ConfigLoader];
+const CONFIG_KINDS: readonly AuthFeatureKind[] = [AuthFeatureKind.Config, AuthFeatureKind.HttpConfigLoader, AuthFeatureKind.ConfigLoader];
 
 /**
  * Sets up ngx-oidc for a standalone app: the {@link OidcAuth} service and an
