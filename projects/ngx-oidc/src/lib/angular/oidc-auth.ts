@@ -7,7 +7,7 @@ import type { RenewalBackoff } from '../core/renewal-backoff';
 import type { OidcConfig, ResolvedOidcConfig } from '../core/config';
 import { DEV, OidcError, toOidcError } from '../core/errors';
 import type { ProviderMetadata } from '../core/discovery';
-import { type AuthSession, type LoginResult, type LogoutResult, preloadSessionFlows } from '../core/session';
+import { type AuthSession, type LoginResult, type LogoutResult } from '../core/session';
 import type { UserInfo } from '../core/userinfo';
 import type { AuthEvent } from './events';
 import { RenewalTimer } from './renewal-timer';
@@ -31,7 +31,7 @@ import type { RenewFallbackFactory } from './renew-fallback';
 import { loadActions } from './actions-chunk';
 import type { AuthStatus, AuthUser, LoginOptions, LogoutOptions, PopupLoginOptions } from './auth-options';
 import { type AuthContext, loadContext } from './auth-context';
-import { settleStartUp } from './start-up';
+import { preloadProtocolCode, settleStartUp } from './start-up';
 import { canRenewByIframe, renewShared, scheduleRenewal } from './renewal-schedule';
 
 // The shapes of the API live in auth-options.ts; imported from here too.
@@ -205,17 +205,11 @@ export class OidcAuth<TClaims extends object = {}> implements OnDestroy {
 
   /** @internal The rarely needed actions (login, callback, renewal, logout...): a lazy chunk, loaded once. */
   actions(): Promise<typeof import('./auth-actions')> {
-    this.preloadActions();
+    preloadProtocolCode();
     // A chunk that cannot load (offline, a redeployed app) is a reported NETWORK_ERROR, tried again next time.
     return loadActions().catch((e: unknown) => {
       throw this.fail(e);
     });
-  }
-
-  /** @internal Starts loading the actions and, beside them, the protocol steps; reports nothing. */
-  preloadActions(): void {
-    void loadActions().catch(() => undefined);
-    void preloadSessionFlows().catch(() => undefined);
   }
 
   /** Resolves once {@link ready} (running {@link checkAuth} if nothing has), to whether the user is authenticated. */

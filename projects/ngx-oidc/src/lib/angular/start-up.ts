@@ -1,6 +1,7 @@
 import { isCallbackUrl } from '../core/callback';
 import type { ResolvedOidcConfig } from '../core/config';
-import type { OidcSession } from '../core/session';
+import { type OidcSession, preloadSessionFlows } from '../core/session';
+import { loadActions } from './actions-chunk';
 import type { OidcAuth } from './oidc-auth';
 
 /*
@@ -14,6 +15,12 @@ function looksLikeCallback(href: string): boolean {
   return /(^|&)state=/.test(query) && /(^|&)(code|error)=/.test(query);
 }
 
+/** Starts loading the actions and, beside them, the protocol steps (what a callback needs); reports nothing. */
+export function preloadProtocolCode(): void {
+  void loadActions().catch(() => undefined);
+  void preloadSessionFlows().catch(() => undefined);
+}
+
 /**
  * Settles where the session stands at start-up (see `OidcAuth.checkAuth`);
  * with several configs, the default service settles the others after itself.
@@ -21,7 +28,7 @@ function looksLikeCallback(href: string): boolean {
 export async function settleStartUp(auth: OidcAuth): Promise<boolean> {
   // A callback is on its way: the protocol code (a lazy chunk) loads while the config does.
   // So does the action that finishes it (with the protocol steps beside it): neither waits for the config.
-  if (auth.isBrowser && looksLikeCallback(auth.document.location.href)) auth.preloadActions();
+  if (auth.isBrowser && looksLikeCallback(auth.document.location.href)) preloadProtocolCode();
   const { session } = await auth.ctx();
   // On the server nothing is read or processed; inside the silent-renew iframe the
   // page only hands the response to its parent (no session, timer or tab sync here).

@@ -6,18 +6,22 @@ import { type KeyResolver, jwksKeyResolver } from './jwks';
 import type { AuthSession, OidcSession } from './session';
 import { type TokenSet, processTokenResponse } from './token';
 import { type UserInfo, fetchUserInfo } from './userinfo';
-import { lazy } from './lazy';
+import * as verify from './verify';
 
 /*
  * Steps the login, refresh and logout flows share: provider metadata, the keys,
  * the token request, userinfo. Part of the protocol chunk (see session-flows.ts).
  */
 
-/** The verification steps, loaded on demand. */
-export type Verify = typeof import('./verify');
+/** The verification steps (id-token.ts with jose). */
+export type Verify = typeof verify;
 
-/** Starts loading the verification chunk (once; a failed load is tried again next time). */
-export const loadVerify: () => Promise<Verify> = lazy(() => import('./verify'));
+/**
+ * The verification steps. They are in the protocol chunk: every flow that
+ * loads it soon verifies an ID token (a callback, a renewal), so a chunk of
+ * their own only added a second load after the first, on the callback's path.
+ */
+export const loadVerify = (): Promise<Verify> => Promise.resolve(verify);
 
 /** The key resolver of each session, rebuilt when `jwks_uri` changes. */
 const resolvers = new WeakMap<OidcSession, { readonly jwksUri: string; readonly resolve: KeyResolver }>();

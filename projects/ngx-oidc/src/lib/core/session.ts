@@ -37,17 +37,12 @@ const runDirectly: LockPort = (_name, task) => task(false);
 type Flows = typeof import('./session-flows');
 
 /**
- * Starts loading the protocol steps (and, behind them, the ID token
- * verification) without waiting, once per page: call it as soon as a callback
- * URL or a due renewal is seen, so the code arrives while other work goes on.
- * A failed load is tried again next time (see {@link lazy}).
+ * Starts loading the protocol steps (the ID token verification with them)
+ * without waiting, once per page: call it as soon as a callback URL or a due
+ * renewal is seen, so the code arrives while other work goes on. A failed
+ * load is tried again next time (see {@link lazy}).
  */
-export const preloadSessionFlows: () => Promise<Flows> = lazy(() =>
-  import('./session-flows').then((flows) => {
-    void flows.loadVerify().catch(() => undefined);
-    return flows;
-  }),
-);
+export const preloadSessionFlows: () => Promise<Flows> = lazy(() => import('./session-flows'));
 
 /**
  * One provider's session for one client. Create one per config.
