@@ -28,7 +28,17 @@ export class App {
     const error = this.auth.error();
     return error ? (error.oauthError ?? error.code) : '';
   });
-  protected readonly errorMessage = computed(() => this.auth.error()?.message ?? '');
+  /**
+   * What to say beside the code: the provider's own description when it sent
+   * one, else the library's sentence (production builds have none: there the
+   * message is the code, already shown).
+   */
+  protected readonly errorMessage = computed(() => {
+    const error = this.auth.error();
+    const description = error?.cause?.error_description;
+    if (typeof description === 'string') return description;
+    return error && error.message !== error.code ? error.message : '';
+  });
 
   private readonly now = signal(Date.now());
   protected readonly secondsLeft = computed(() => {
