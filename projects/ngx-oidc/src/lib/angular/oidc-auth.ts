@@ -15,7 +15,6 @@ import { canRenewByIframe, renewShared, scheduleRenewal } from './renewal-schedu
 // The shapes of the API live in auth-options.ts; imported from here too.
 export type { AuthStatus, AuthUser, InternalLoginOptions, LoginOptions, LogoutOptions, PopupLoginOptions } from './auth-options';
 
-
 /**
  * The app's view of the session: signals first, observables beside them, and
  * the actions (login, logout, refresh). Provided by `provideAuth` or
@@ -289,13 +288,9 @@ export class OidcAuth<TClaims extends object = {}> extends AuthState implements 
     scheduleRenewal(this, session);
   }
 
-
   private select<T>(project: (state: { session: AuthSession | null; ready: boolean }) => T) {
     return this.snapshot.pipe(map(project), distinctUntilChanged());
   }
-
-
-
 }
 
 /**

@@ -41,7 +41,6 @@ function parseUrl(url: string): URL | undefined {
   }
 }
 
-
 /**
  * The authorization response's parameters in `url` (its query, or its
  * fragment when only that holds a `code` or an `error`), or `undefined` when

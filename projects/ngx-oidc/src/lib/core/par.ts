@@ -18,7 +18,6 @@ export interface ParResult {
   readonly expiresIn: number;
 }
 
-
 /**
  * The PAR request: the authorization parameters as a form POST.
  * @see https://www.rfc-editor.org/rfc/rfc9126#section-2.1

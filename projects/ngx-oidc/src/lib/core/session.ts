@@ -32,7 +32,6 @@ import { type AuthSession, type BeginLoginOptions, type LockPort, type LoginResu
 
 const runDirectly: LockPort = (_name, task) => task(false);
 
-
 /** The protocol steps: a lazy chunk, loaded on first use. */
 type Flows = typeof import('./session-flows');
 
