@@ -12,12 +12,15 @@ declare const ngDevMode: unknown;
 
 /**
  * True except in production builds. Angular's application builder defines
- * `ngDevMode` as `false` when it optimizes, so every `ɵDEV && 'sentence'` is
- * dropped there, as Angular does with its own messages: a production
- * `OidcError`'s message is its code, and its `cause` keeps the evidence. Other
- * bundlers, tests and development builds keep the sentences.
+ * `ngDevMode` as `false` when it optimizes, so every `DEV && 'sentence'` (the
+ * library imports this as `DEV`) is dropped there, as Angular does with its
+ * own messages: a production `OidcError`'s message is its code, and its
+ * `cause` keeps the evidence. Other bundlers, tests and development builds
+ * keep the sentences.
+ *
+ * Bundlers substitute it inside expressions (`DEV && 'sentence'`,
+ * `DEV ? a : b`) but, inlining it late, do not drop a whole statement for it:
+ * an `if` that only development builds run tests
+ * `typeof ngDevMode === 'undefined' || ngDevMode` itself.
  */
-// Bundlers substitute it inside expressions (`DEV && 'sentence'`, `DEV ? a : b`) but, being
-// inlined late, it does not make them drop a whole statement: an `if` that only development
-// builds run tests `typeof ngDevMode === 'undefined' || ngDevMode` itself.
 export const ɵDEV: boolean = typeof ngDevMode === 'undefined' || !!ngDevMode;
