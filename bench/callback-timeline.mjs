@@ -8,7 +8,7 @@
 // calls in the library. Needs the bench apps built (npm run bench, or
 // node bench/attribute.mjs <app> --build).
 //   node bench/callback-timeline.mjs [app]
-import { appUrl, newContext, signIn, startBenchStack } from './lib/stack.mjs';
+import { newContext, signIn, startBenchStack } from './lib/stack.mjs';
 const name = process.argv[2] ?? 'ngx-oidc';
 const stack = await startBenchStack();
 try {
@@ -16,7 +16,6 @@ try {
     const context = await newContext(stack.browser, name);
     const page = await context.newPage();
     await signIn(page, name);
-    await page.waitForFunction(() => window.__bench?.authenticatedAt != null, null, { timeout: 20000 });
     const t = await page.evaluate(() => ({
       auth: window.__bench.authenticatedAt,
       nav: performance.getEntriesByType('navigation').map((e) => ({ resp: e.responseEnd, dcl: e.domContentLoadedEventEnd })),

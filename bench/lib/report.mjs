@@ -194,7 +194,9 @@ stored; a navigation to the app, until the app knows the user is signed in
 (\`performance.now()\`, so from navigation start), and the requests it sent to
 the provider meanwhile (and 300 ms after). Login callback: from the
 provider's redirect to the callback URL until signed in, and the provider
-requests made after that redirect.
+requests made after that redirect. The app reports the moment itself (and
+logs it); the runner waits for that log line instead of polling the page, so
+that none of its own script runs in the page while the app signs in.
 
 ${carriedNote(results, 'startup')}${startupSection(results.startup)}
 ## 3. Interceptor cost

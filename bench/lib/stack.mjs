@@ -63,13 +63,25 @@ export async function newContext(browser, name, settings = {}) {
   return context;
 }
 
+/**
+ * Resolves when the app says it is signed in (`markAuthenticated` in
+ * apps/shared/bench-hooks.ts logs it), without running anything in the page
+ * meanwhile: polling it would put the runner's injected script on the app's
+ * main thread while it signs in.
+ */
+export function appAuthenticated(page) {
+  return page.waitForEvent('console', { predicate: (m) => m.text() === 'bench:authenticated', timeout: 20_000 });
+}
+
 /** Signs in through the provider's pages from /protected and waits for the app to say so. */
 export async function signIn(page, name) {
   await page.goto(`${appUrl(name)}/protected`);
   await page.getByTestId('idp-login').fill('alice');
   await page.getByTestId('idp-password').fill('wonderland');
   await page.getByTestId('idp-submit').click();
+  const authenticated = appAuthenticated(page);
   await page.getByTestId('idp-allow').click();
+  await authenticated;
   await page.getByTestId('auth-state').filter({ hasText: /^authenticated$/ }).waitFor({ timeout: 20_000 });
 }
 

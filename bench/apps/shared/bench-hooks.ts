@@ -57,7 +57,18 @@ export function installBenchHooks(http: HttpClient): BenchHooks {
   return hooks;
 }
 
-/** Records the first moment the app knew the user was signed in. */
+/**
+ * Records the first moment the app knew the user was signed in, and says so
+ * on the console: the runner waits for that message instead of polling the
+ * page, whose injected script would otherwise run on the main thread while
+ * the app is still signing in (about 17 ms in a Chromium trace).
+ */
 export function markAuthenticated(): void {
-  if (window.__bench && window.__bench.authenticatedAt === null) window.__bench.authenticatedAt = performance.now();
+  if (window.__bench && window.__bench.authenticatedAt === null) {
+    window.__bench.authenticatedAt = performance.now();
+    console.debug(AUTHENTICATED_MESSAGE);
+  }
 }
+
+/** The console message of {@link markAuthenticated} (bench/lib/stack.mjs waits for it). */
+export const AUTHENTICATED_MESSAGE = 'bench:authenticated';
