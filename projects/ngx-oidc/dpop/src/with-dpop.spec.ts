@@ -4,14 +4,9 @@ import { EmbeddedJWK, jwtVerify } from 'jose';
 import { firstValueFrom } from 'rxjs';
 import { createHash } from 'node:crypto';
 import { AUTH_DPOP, AuthModule, withCheckAuthOnStartup } from 'ngx-oidc';
-import { API, setLocation, setupAuth, signIn } from '../../src/test/angular-harness';
+import { API, setupAuth, signIn } from '../../src/test/angular-harness';
 import { MemoryDPoPKeyStore } from './dpop-keys';
 import { withDPoP } from './with-dpop';
-
-afterEach(() => {
-  setLocation('/');
-  sessionStorage.clear();
-});
 
 const ORDERS = `${API}/orders`;
 

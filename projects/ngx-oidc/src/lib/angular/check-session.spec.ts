@@ -4,12 +4,6 @@ import type { AuthEvent } from './events';
 import { withCheckAuthOnStartup, withCheckSession, withSilentRenewIframe } from './provide-auth';
 import { SILENT_RENEW_MESSAGE } from './silent-renew';
 
-afterEach(() => {
-  setLocation('/');
-  sessionStorage.clear();
-  document.querySelectorAll('iframe').forEach((f) => f.remove());
-});
-
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
 }

@@ -80,11 +80,6 @@ function snapshotStorage(): [string, string][] {
   return Array.from({ length: sessionStorage.length }, (_, i) => sessionStorage.key(i)!).map((k) => [k, sessionStorage.getItem(k)!]);
 }
 
-afterEach(() => {
-  setLocation('/');
-  sessionStorage.clear();
-});
-
 describe('isSafeReturnUrl', () => {
   it.each(['/', '/orders', '/orders/7?tab=items#top', '/a/b%2Fc'])('accepts the app URL %p', (url) => {
     expect(isSafeReturnUrl(url)).toBe(true);

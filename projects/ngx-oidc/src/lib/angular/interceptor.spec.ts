@@ -76,11 +76,6 @@ function expire(h: Harness): void {
 
 const UNAUTHORIZED = { status: 401, statusText: 'Unauthorized' };
 
-afterEach(() => {
-  setLocation('/');
-  sessionStorage.clear();
-});
-
 describe('authInterceptor: which requests get the token', () => {
   it('attaches the access token to a secure route', async () => {
     const h = await signedIn();

@@ -1,14 +1,9 @@
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
-import { API, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { API, setupAuth, signIn } from '../../test/angular-harness';
 import { injectAuth } from './oidc-auth';
 
 // The API as apps write against it: typed claims, same-origin secure routes.
-
-afterEach(() => {
-  setLocation('/');
-  sessionStorage.clear();
-});
 
 describe('OidcAuth: typed claims', () => {
   it("types the standard claims and the app's own, as user code reads them (noPropertyAccessFromIndexSignature)", async () => {

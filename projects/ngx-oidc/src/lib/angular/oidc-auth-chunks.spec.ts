@@ -1,4 +1,4 @@
-import { setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { setupAuth, signIn } from '../../test/angular-harness';
 import type { AuthEvent } from './events';
 
 // The actions chunk (auth-actions.ts) is loaded with import(): here the first
@@ -7,11 +7,6 @@ let mockChunkFails = true;
 jest.mock('./auth-actions', () => {
   if (mockChunkFails) throw new TypeError('Failed to fetch dynamically imported module: auth-actions');
   return jest.requireActual('./auth-actions');
-});
-
-afterEach(() => {
-  setLocation('/');
-  sessionStorage.clear();
 });
 
 describe('OidcAuth: a lazy chunk that does not load', () => {

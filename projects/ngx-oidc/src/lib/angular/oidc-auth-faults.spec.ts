@@ -10,10 +10,6 @@ import { AUTH_RANDOM } from './tokens';
 
 afterEach(() => {
   jest.useRealTimers();
-  setLocation('/');
-  sessionStorage.clear();
-  localStorage.clear();
-  document.querySelectorAll('base').forEach((b) => b.remove());
 });
 
 const UNAVAILABLE: OidcHttpResponse = { status: 503, headers: { 'content-type': 'text/html' }, body: '<html>maintenance</html>' };

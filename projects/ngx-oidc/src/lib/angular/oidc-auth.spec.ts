@@ -7,12 +7,6 @@ import { MemoryStorage } from '../core/storage';
 import { withCheckAuthOnStartup, withStorage } from './provide-auth';
 import { APP, setLocation, setupAuth, signIn } from '../../test/angular-harness';
 
-afterEach(() => {
-  setLocation('/');
-  sessionStorage.clear();
-  localStorage.clear();
-});
-
 /** Collects the events the service emits from now on. */
 function record(auth: OidcAuth): AuthEvent['type'][] {
   const types: AuthEvent['type'][] = [];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { BroadcastChannel as NodeBroadcastChannel } from 'node:worker_threads';
 import { TestBed } from '@angular/core/testing';
 import type { OidcConfig } from '../core/config';
-import { APP, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { APP, setupAuth, signIn } from '../../test/angular-harness';
 import type { AuthEvent } from './events';
 import type { OidcAuth } from './oidc-auth';
 import { POPUP_CHANNEL, POPUP_MESSAGE, PopupCallbackComponent, postPopupResult } from './popup-login';
@@ -113,9 +113,6 @@ async function startPopupLogin(h: Awaited<ReturnType<typeof setupAuth>>, popup: 
 afterEach(() => {
   jest.useRealTimers();
   jest.restoreAllMocks();
-  setLocation('/');
-  sessionStorage.clear();
-  localStorage.clear();
 });
 
 describe('loginWithPopup', () => {

@@ -112,9 +112,6 @@ async function app(options: AppOptions = {}) {
 afterEach(() => {
   jest.useRealTimers();
   jest.restoreAllMocks();
-  setLocation('/');
-  sessionStorage.clear();
-  document.querySelectorAll('iframe').forEach((f) => f.remove());
 });
 
 describe("silentRenewFallback: 'none' (the default)", () => {

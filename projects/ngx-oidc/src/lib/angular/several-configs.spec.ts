@@ -86,11 +86,6 @@ async function answer(w: World, authorize: Parameters<FakeProvider['authorize']>
   return callback;
 }
 
-afterEach(() => {
-  setLocation('/');
-  sessionStorage.clear();
-});
-
 describe('several configs: provideAuth(withConfig(a), withConfig(b), withMultipleConfigs())', () => {
   it('signs in to both providers through one callback route, each with its own session', async () => {
     const w = await world();

@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { APP, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { APP, setupAuth, signIn } from '../../test/angular-harness';
 import { withCheckAuthOnStartup, withSilentRenewIframe } from './provide-auth';
 import { SILENT_RENEW_MESSAGE, SilentRenewComponent, postSilentRenewResult } from './silent-renew';
 
@@ -11,12 +11,6 @@ const IFRAME_CONFIG = {
 };
 
 const IFRAME_FEATURES = [withCheckAuthOnStartup(), withSilentRenewIframe()];
-
-afterEach(() => {
-  setLocation('/');
-  sessionStorage.clear();
-  document.querySelectorAll('iframe').forEach((f) => f.remove());
-});
 
 /** Waits (bounded) until the renew iframe is in the page. */
 async function renewIframe(): Promise<HTMLIFrameElement> {

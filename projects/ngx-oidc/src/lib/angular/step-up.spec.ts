@@ -69,11 +69,6 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
   );
 }
 
-afterEach(() => {
-  setLocation('/');
-  sessionStorage.clear();
-});
-
 describe('step-up demands (RFC 9470) without withStepUp()', () => {
   it('reports StepUpRequired with the demand, renews nothing, moves nobody and fails the request', async () => {
     const h = await app({ features: [withCheckAuthOnStartup()], popup: false });

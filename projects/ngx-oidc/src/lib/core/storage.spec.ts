@@ -55,11 +55,6 @@ const isNumber = (v: unknown): v is number => typeof v === 'number';
 const isPair = (v: unknown): v is { a: string; b: number } =>
   typeof v === 'object' && v !== null && typeof (v as { a?: unknown }).a === 'string' && typeof (v as { b?: unknown }).b === 'number';
 
-afterEach(() => {
-  sessionStorage.clear();
-  localStorage.clear();
-});
-
 describe('WebStorage', () => {
   it.each([
     ['sessionStorage', () => sessionStorage],
