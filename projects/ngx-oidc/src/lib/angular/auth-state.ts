@@ -79,10 +79,8 @@ export abstract class AuthState {
   readonly zone = inject(NgZone);
   /** @internal */
   readonly injector = inject(EnvironmentInjector);
-  /** @internal */
-  readonly isBrowser = isPlatformBrowser(inject(PLATFORM_ID));
   /** @internal False on the server (SSR), where the library stays inert. */
-  readonly inBrowser = this.isBrowser;
+  readonly isBrowser = isPlatformBrowser(inject(PLATFORM_ID));
   /** @internal */
   readonly timer = new RenewalTimer(this.zone);
 

@@ -57,7 +57,7 @@ export function authInterceptor(): HttpInterceptorFn {
     // that are not for a secure route go through untouched: the short path. So does
     // every request on the server (SSR), where there is no session: no token, no
     // renewal, and a 401 or 403 never turns into a navigation (an HTTP redirect).
-    if (!main.config() || req.context.get(SKIP_AUTH) || req.headers.has('Authorization') || !main.inBrowser) return next(req);
+    if (!main.config() || req.context.get(SKIP_AUTH) || req.headers.has('Authorization') || !main.isBrowser) return next(req);
     // Relative request URLs resolve against the document base URL, as HttpClient's backends do.
     const base = inject(DOCUMENT).baseURI;
     // With several configs, the one whose secureRoutes hold the URL (they cannot overlap: checked at start-up).
