@@ -9,7 +9,8 @@ import { randomString } from './random';
 import type { AuthSession, BeginLoginOptions, LoginResult, OidcSession } from './session';
 import { authorizationCodeGrantRequest } from './token';
 import type { LoginTransaction } from './transaction';
-import { loadVerify, loadMetadata, keys, jwksOptions, idTokenExpectations, tokenRequest, withUserInfo } from './session-steps';
+import { loadMetadata, keys, jwksOptions, idTokenExpectations, tokenRequest, withUserInfo } from './session-steps';
+import { validateIdToken } from './id-token';
 
 /*
  * The login: the authorization request (with PKCE, state, nonce, and PAR or
@@ -107,10 +108,8 @@ export async function finishLogin(s: OidcSession, callbackUrl: string): Promise<
     issuer: metadata.issuer,
     issParameterSupported: metadata.authorization_response_iss_parameter_supported === true,
   });
-  // A valid response: in parallel with the token request, the verification code (a lazy
-  // chunk) and the keys. A failed load surfaces when awaited, after the exchange.
-  const verifying = loadVerify();
-  verifying.catch(() => undefined);
+  // A valid response: the keys load in parallel with the token request (a failure surfaces
+  // when the ID token is checked).
   const keysReady = freshJwks(jwksOptions(s, metadata)).catch(() => undefined);
   const tokens = await tokenRequest(s, () =>
     authorizationCodeGrantRequest(metadata.token_endpoint, {
@@ -128,9 +127,9 @@ export async function finishLogin(s: OidcSession, callbackUrl: string): Promise<
   const current = sameUser ? s.restore() : null;
   // One for a session that ended meanwhile (logout while the iframe or the provider ran) signs nobody in.
   if (sameUser && !current) throw new OidcError(DEV && 'The session ended while it was being renewed or stepped up', 'NO_SESSION');
-  const [v] = await Promise.all([verifying, keysReady]);
-  const claims = await v.validateIdToken(tokens.idToken, keys(s, metadata), {
-    ...idTokenExpectations(s, metadata, tokens, v),
+  await keysReady;
+  const claims = await validateIdToken(tokens.idToken, keys(s, metadata), {
+    ...idTokenExpectations(s, metadata, tokens),
     nonce: tx.nonce,
     ...(tx.maxAge !== undefined ? { maxAge: tx.maxAge } : {}),
     ...(tx.acrValues !== undefined ? { acrValues: tx.acrValues.split(' ').filter(Boolean) } : {}),

@@ -4,7 +4,8 @@ import { DEV, OidcError, isOidcError, isTransientError, toOidcError } from './er
 import { freshJwks } from './jwks';
 import type { AuthSession, OidcSession } from './session';
 import { type TokenSet, refreshTokenGrantRequest } from './token';
-import { loadVerify, loadMetadata, keys, jwksOptions, idTokenExpectations, tokenRequest, withoutTokenType } from './session-steps';
+import { loadMetadata, keys, jwksOptions, idTokenExpectations, tokenRequest, withoutTokenType } from './session-steps';
+import { validateIdToken } from './id-token';
 
 /*
  * The refresh grant under the cross-tab lock, and what a failed one leaves.
@@ -26,9 +27,6 @@ export async function refreshLocked(
   retryNow: boolean,
   contended: boolean,
 ): Promise<AuthSession> {
-  // The verification code loads while the lock, the keys and the token request are awaited.
-  const verifying = loadVerify();
-  verifying.catch(() => undefined);
   let current = s.restore();
   // Another tab held the lock, so it probably rotated the refresh token; its write may
   // still be on its way to this tab. Wait for it (bounded) before using the old token.
@@ -65,9 +63,8 @@ export async function refreshLocked(
   }
   let claims = current.idTokenClaims;
   if (tokens.idToken !== undefined) {
-    const v = await verifying;
-    claims = await v.validateIdToken(tokens.idToken, keys(s, metadata), {
-      ...idTokenExpectations(s, metadata, tokens, v),
+    claims = await validateIdToken(tokens.idToken, keys(s, metadata), {
+      ...idTokenExpectations(s, metadata, tokens),
       previous: current.idTokenClaims,
       ignoreNonceAfterRefresh: s.config.ignoreNonceAfterRefresh,
     }).catch((e: unknown) => {

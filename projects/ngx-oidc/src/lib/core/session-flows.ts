@@ -14,7 +14,7 @@ import { nextBackoff } from './backoff';
 export { nextBackoff };
 export { stepUpChallenge } from './www-authenticate';
 export { withTimeout } from './http-exchange';
-export { loadVerify, loadMetadata, fetchSessionUserInfo } from './session-steps';
+export { loadMetadata, fetchSessionUserInfo } from './session-steps';
 export { beginLogin, finishLogin } from './login-flow';
 export { refreshLocked } from './refresh-flow';
 export { endProviderSession } from './logout-flow';

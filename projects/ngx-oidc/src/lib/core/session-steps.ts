@@ -6,22 +6,12 @@ import { type KeyResolver, jwksKeyResolver } from './jwks';
 import type { AuthSession, OidcSession } from './session';
 import { type TokenSet, processTokenResponse } from './token';
 import { type UserInfo, fetchUserInfo } from './userinfo';
-import * as verify from './verify';
+import { allowedIdTokenAlgs } from './id-token';
 
 /*
  * Steps the login, refresh and logout flows share: provider metadata, the keys,
  * the token request, userinfo. Part of the protocol chunk (see session-flows.ts).
  */
-
-/** The verification steps (id-token.ts with jose). */
-export type Verify = typeof verify;
-
-/**
- * The verification steps. They are in the protocol chunk: every flow that
- * loads it soon verifies an ID token (a callback, a renewal), so a chunk of
- * their own only added a second load after the first, on the callback's path.
- */
-export const loadVerify = (): Promise<Verify> => Promise.resolve(verify);
 
 /** The key resolver of each session, rebuilt when `jwks_uri` changes. */
 const resolvers = new WeakMap<OidcSession, { readonly jwksUri: string; readonly resolve: KeyResolver }>();
@@ -60,11 +50,11 @@ export function jwksOptions(s: OidcSession, metadata: ProviderMetadata) {
   return { jwksUri: metadata.jwks_uri, fetchJson: s.fetchJson, store: s.store, now: s.now, ttlSeconds: s.config.discoveryCacheSeconds };
 }
 
-export function idTokenExpectations(s: OidcSession, metadata: ProviderMetadata, tokens: TokenSet, v: Verify) {
+export function idTokenExpectations(s: OidcSession, metadata: ProviderMetadata, tokens: TokenSet) {
   return {
     issuer: metadata.issuer,
     clientId: s.config.clientId,
-    algorithms: v.allowedIdTokenAlgs(s.config.idTokenSigningAlgs, metadata.id_token_signing_alg_values_supported),
+    algorithms: allowedIdTokenAlgs(s.config.idTokenSigningAlgs, metadata.id_token_signing_alg_values_supported),
     now: s.now(),
     clockSkewSeconds: s.config.clockSkewInSeconds,
     maxIatOffsetSeconds: s.config.maxIdTokenIatOffsetAllowedInSeconds,
