@@ -1,4 +1,4 @@
-import { type JWK, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
+import { type JWK, compactVerify, decodeProtectedHeader } from 'jose';
 import { DEV, OidcError } from './errors';
 import { type JsonObject, isJsonObject } from './http';
 import type { KeyResolver } from './jwks';
@@ -130,8 +130,8 @@ export function readHeader(jwt: string): { alg: string; kid?: string } {
 async function verifyWithAny(jwt: string, alg: string, jwks: readonly JWK[]): Promise<{ payload: Uint8Array; jwk: JWK } | undefined> {
   for (const jwk of jwks) {
     try {
-      const key = await importJWK(jwk, alg);
-      const { payload } = await compactVerify(jwt, key, { algorithms: [alg] });
+      // jose imports the JWK itself (and refuses one whose use, key_ops or alg do not fit, RFC 7517 4).
+      const { payload } = await compactVerify(jwt, jwk, { algorithms: [alg] });
       return { payload, jwk };
     } catch {
       // Not this key (or not a usable key): try the next one.
