@@ -3,11 +3,13 @@
  * interceptor over the fake provider, with a controllable clock and the
  * browser redirects captured instead of followed. Not published.
  */
-import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { ApplicationInitStatus, type EnvironmentProviders, type Provider, provideZonelessChangeDetection } from '@angular/core';
+import { HttpClient, type HttpInterceptorFn, type HttpRequest, provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, type TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ApplicationInitStatus, type EnvironmentProviders, Injectable, type Provider, inject, provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { type Routes, Router, provideRouter } from '@angular/router';
+import { Observable, Subject, filter, firstValueFrom, lastValueFrom, take } from 'rxjs';
+import type { AuthEvent } from '../lib/angular/events';
 import type { OidcConfig } from '../lib/core/config';
 import { authInterceptor } from '../lib/angular/interceptor';
 import { type InternalLoginOptions, OidcAuth } from '../lib/angular/oidc-auth';
@@ -36,6 +38,63 @@ export interface HarnessOptions {
   readonly initialize?: boolean;
 }
 
+/**
+ * The requests the app's HttpClient hands to its backend (HttpTestingController),
+ * as they go. A request that waits for a renewal, a DPoP proof or a step-up
+ * reaches the backend only at the end of an async chain, with real WebCrypto on
+ * the way: {@link sentRequests} awaits that moment instead of polling for it.
+ */
+@Injectable({ providedIn: 'root' })
+export class SentRequests {
+  /** Each request, once the backend has it. */
+  readonly sent$ = new Subject<HttpRequest<unknown>>();
+}
+
+/** The last interceptor of the test apps: tells {@link SentRequests} of each request the backend receives. */
+export const recordSentRequests: HttpInterceptorFn = (req, next) => {
+  const sent = inject(SentRequests);
+  return new Observable((subscriber) => {
+    // HttpTestingController holds the request once subscribed to: report it after that.
+    const subscription = next(req).subscribe(subscriber);
+    sent.sent$.next(req);
+    return subscription;
+  });
+};
+
+/** Which requests a test waits for: the URL with its query (as HttpTestingController matches a string), or a predicate. */
+export type RequestMatch = string | ((req: HttpRequest<unknown>) => boolean);
+
+/**
+ * Takes the `count` requests matching `match` from HttpTestingController, as
+ * `match()` does, once that many have been sent: at once when they are there,
+ * else when the last of them is sent (see {@link SentRequests}; the app must
+ * have {@link recordSentRequests}, as {@link setupAuth} gives it).
+ */
+export async function sentRequests(httpMock: HttpTestingController, match: RequestMatch, count: number): Promise<TestRequest[]> {
+  const matches = typeof match === 'string' ? (req: HttpRequest<unknown>) => req.urlWithParams === match : match;
+  const taken = httpMock.match(matches);
+  if (taken.length < count) {
+    await lastValueFrom(TestBed.inject(SentRequests).sent$.pipe(filter(matches), take(count - taken.length)));
+    taken.push(...httpMock.match(matches));
+  }
+  return taken;
+}
+
+/** The one request matching `match`, once it is sent (see {@link sentRequests}); fails when more than one is. */
+export async function sentRequest(httpMock: HttpTestingController, match: RequestMatch): Promise<TestRequest> {
+  const found = await sentRequests(httpMock, match, 1);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+/**
+ * The next event of `type` on `auth.events$`. Call it before what causes the
+ * event: the promise subscribes at once and settles when the event comes.
+ */
+export function nextEvent<T extends AuthEvent['type']>(auth: { readonly events$: Observable<AuthEvent> }, type: T): Promise<Extract<AuthEvent, { type: T }>> {
+  return firstValueFrom(auth.events$.pipe(filter((e): e is Extract<AuthEvent, { type: T }> => e.type === type)));
+}
+
 /** Puts the jsdom address bar on `path` (an app URL, or a full URL on the app's origin). */
 export function setLocation(path: string): void {
   window.history.replaceState(null, '', path);
@@ -60,7 +119,7 @@ export async function setupAuth(options: HarnessOptions = {}) {
   TestBed.configureTestingModule({
     providers: [
       provideZonelessChangeDetection(),
-      provideHttpClient(withInterceptors([authInterceptor()])),
+      provideHttpClient(withInterceptors([authInterceptor(), recordSentRequests])),
       provideHttpClientTesting(),
       provideRouter(options.routes ?? []),
       provideAuth(withConfig(config), ...(options.features ?? [withCheckAuthOnStartup()])),

@@ -4,14 +4,15 @@ import {
   HttpContext,
   HttpErrorResponse,
   provideHttpClient,
+  withInterceptors,
   withInterceptorsFromDi,
 } from '@angular/common/http';
 import { HttpTestingController, type TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ApplicationInitStatus, Component, PLATFORM_ID, provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { type Routes, Router, provideRouter } from '@angular/router';
-import { firstValueFrom } from 'rxjs';
-import { API, APP, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { NavigationCancel, NavigationEnd, NavigationError, NavigationStart, type Routes, Router, provideRouter } from '@angular/router';
+import { filter, firstValueFrom, map } from 'rxjs';
+import { API, APP, recordSentRequests, sentRequest, sentRequests, setLocation, setupAuth, signIn } from '../../test/angular-harness';
 import { FakeProvider } from '../../test/fake-provider';
 import type { OidcConfig } from '../core/config';
 import { AuthInterceptor, NAVIGATE_ON_AUTH_ERROR, SKIP_AUTH } from './interceptor';
@@ -45,21 +46,26 @@ async function signedIn(config: Partial<OidcConfig> = {}): Promise<Harness> {
   return h;
 }
 
-/** Waits (bounded) until `done()` holds, letting the refresh and the router run. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (done()) return;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** The next request to `url`, once the interceptor has sent it on (after a renewal, maybe). */
+function nextRequest(h: Harness, url: string): Promise<TestRequest> {
+  return sentRequest(h.httpMock, url);
 }
 
-/** The next request to `url`, once the interceptor has sent it on. */
-async function nextRequest(h: Harness, url: string): Promise<TestRequest> {
-  let found: TestRequest[] = [];
-  await until(() => (found = h.httpMock.match(url)).length > 0, `a request to ${url}`);
-  expect(found).toHaveLength(1);
-  return found[0]!;
+/** The router's URL once its next navigation has ended (ask before what navigates). */
+function navigationEnd(router: Router): Promise<string> {
+  const ended = (e: unknown) => e instanceof NavigationEnd || e instanceof NavigationCancel || e instanceof NavigationError;
+  return firstValueFrom(router.events.pipe(filter(ended), map(() => router.url)));
+}
+
+/**
+ * The URLs the router starts to navigate to from now on. `navigateByUrl` starts
+ * a navigation synchronously, and the interceptor calls it before it passes the
+ * error on: once the caller has the error, every navigation it caused is here.
+ */
+function navigationsStarted(router: Router): string[] {
+  const started: string[] = [];
+  router.events.pipe(filter((e) => e instanceof NavigationStart)).subscribe((e) => started.push(e.url));
+  return started;
 }
 
 /** A GET through the app's HttpClient, as a promise (subscribed now). */
@@ -165,11 +171,7 @@ describe('authInterceptor: expiring tokens', () => {
     expire(h);
 
     const responses = Array.from({ length: 50 }, (_, i) => get(h, `${ORDERS}/${i}`));
-    const seen: TestRequest[] = [];
-    await until(() => {
-      seen.push(...h.httpMock.match((r) => r.url.startsWith(`${ORDERS}/`)));
-      return seen.length >= 50;
-    }, '50 requests');
+    const seen = await sentRequests(h.httpMock, (r) => r.url.startsWith(`${ORDERS}/`), 50);
 
     expect(seen).toHaveLength(50);
     expect(h.op.count('token')).toBe(tokens + 1);
@@ -236,13 +238,13 @@ describe('authInterceptor: 401 and 403', () => {
     const h = await signedIn();
     const tokens = h.op.count('token');
     const response = get(h, ORDERS);
+    const landed = navigationEnd(h.router);
 
     h.httpMock.expectOne(ORDERS).flush(null, UNAUTHORIZED);
     (await nextRequest(h, ORDERS)).flush(null, UNAUTHORIZED);
 
     await expect(response).rejects.toMatchObject({ status: 401 });
-    await until(() => h.router.url === '/unauthorized', 'the unauthorized route');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await landed).toBe('/unauthorized');
     expect(h.op.count('token')).toBe(tokens + 1);
     h.httpMock.verify();
   });
@@ -251,13 +253,14 @@ describe('authInterceptor: 401 and 403', () => {
     const h = await signedIn();
     h.op.override('token', { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"invalid_grant"}' });
     const response = get(h, ORDERS);
+    const landed = navigationEnd(h.router);
 
     h.httpMock.expectOne(ORDERS).flush(null, UNAUTHORIZED);
 
     const error: unknown = await response.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpErrorResponse);
     expect((error as HttpErrorResponse).status).toBe(401);
-    await until(() => h.router.url === '/unauthorized', 'the unauthorized route');
+    expect(await landed).toBe('/unauthorized');
     expect(h.auth.isAuthenticated()).toBe(false);
     h.httpMock.verify();
   });
@@ -265,11 +268,12 @@ describe('authInterceptor: 401 and 403', () => {
   it('on a 401 while signed out, routes to unauthorizedRoute without a refresh or retry', async () => {
     const h = await app();
     const response = get(h, ORDERS);
+    const landed = navigationEnd(h.router);
 
     (await nextRequest(h, ORDERS)).flush(null, UNAUTHORIZED);
 
     await expect(response).rejects.toMatchObject({ status: 401 });
-    await until(() => h.router.url === '/unauthorized', 'the unauthorized route');
+    expect(await landed).toBe('/unauthorized');
     expect(h.op.count('token')).toBe(0);
     h.httpMock.verify();
   });
@@ -278,11 +282,12 @@ describe('authInterceptor: 401 and 403', () => {
     const h = await signedIn();
     const tokens = h.op.count('token');
     const response = get(h, ORDERS);
+    const landed = navigationEnd(h.router);
 
     h.httpMock.expectOne(ORDERS).flush(null, { status: 403, statusText: 'Forbidden' });
 
     await expect(response).rejects.toMatchObject({ status: 403 });
-    await until(() => h.router.url === '/forbidden', 'the forbidden route');
+    expect(await landed).toBe('/forbidden');
     expect(h.op.count('token')).toBe(tokens);
     expect(h.auth.isAuthenticated()).toBe(true);
     h.httpMock.verify();
@@ -292,12 +297,13 @@ describe('authInterceptor: 401 and 403', () => {
     const h = await signedIn();
     const tokens = h.op.count('token');
     const url = 'https://other.test/orders';
+    const started = navigationsStarted(h.router);
     const response = get(h, url);
 
     (await nextRequest(h, url)).flush(null, { status, statusText: 'Nope' });
 
     await expect(response).rejects.toMatchObject({ status });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(started).toEqual([]);
     expect(h.router.url).toBe('/');
     expect(h.op.count('token')).toBe(tokens);
     h.httpMock.verify();
@@ -306,12 +312,13 @@ describe('authInterceptor: 401 and 403', () => {
   it('passes other errors from a secure route through, without routing or refreshing', async () => {
     const h = await signedIn();
     const tokens = h.op.count('token');
+    const started = navigationsStarted(h.router);
     const response = get(h, ORDERS);
 
     h.httpMock.expectOne(ORDERS).flush(null, { status: 500, statusText: 'Server Error' });
 
     await expect(response).rejects.toMatchObject({ status: 500 });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(started).toEqual([]);
     expect(h.router.url).toBe('/');
     expect(h.op.count('token')).toBe(tokens);
   });
@@ -322,47 +329,53 @@ describe('authInterceptor: navigation on 401 and 403 only when asked for', () =>
 
   it('by default a 403 (a background call) fails the call and leaves the user where they are', async () => {
     const h = await signedIn({ navigateOnHttpError: false });
+    const started = navigationsStarted(h.router);
     const response = get(h, ORDERS);
     h.httpMock.expectOne(ORDERS).flush(null, FORBIDDEN);
     await expect(response).rejects.toMatchObject({ status: 403 });
-    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual([]);
     expect(h.router.url).toBe('/');
   });
 
   it('with a list, only requests under a listed prefix navigate', async () => {
     const h = await signedIn({ navigateOnHttpError: [`${API}/admin/`] });
+    const started = navigationsStarted(h.router);
     const quiet = get(h, ORDERS);
     h.httpMock.expectOne(ORDERS).flush(null, FORBIDDEN);
     await expect(quiet).rejects.toMatchObject({ status: 403 });
-    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual([]);
     expect(h.router.url).toBe('/');
     const admin = get(h, `${API}/admin/users`);
+    const landed = navigationEnd(h.router);
     h.httpMock.expectOne(`${API}/admin/users`).flush(null, FORBIDDEN);
     await expect(admin).rejects.toMatchObject({ status: 403 });
-    await until(() => h.router.url === '/forbidden', 'the forbidden route');
+    expect(await landed).toBe('/forbidden');
   });
 
   it("a request's NAVIGATE_ON_AUTH_ERROR context wins over the config: false keeps the user in place", async () => {
     const h = await signedIn({ navigateOnHttpError: true });
+    const started = navigationsStarted(h.router);
     const quiet = get(h, ORDERS, new HttpContext().set(NAVIGATE_ON_AUTH_ERROR, false));
     h.httpMock.expectOne(ORDERS).flush(null, FORBIDDEN);
     await expect(quiet).rejects.toMatchObject({ status: 403 });
-    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual([]);
     expect(h.router.url).toBe('/');
   });
 
   it("a request's NAVIGATE_ON_AUTH_ERROR context wins over the config: true navigates", async () => {
     const off = await signedIn({ navigateOnHttpError: false });
     const loud = get(off, ORDERS, new HttpContext().set(NAVIGATE_ON_AUTH_ERROR, true));
+    const landed = navigationEnd(off.router);
     off.httpMock.expectOne(ORDERS).flush(null, FORBIDDEN);
     await expect(loud).rejects.toMatchObject({ status: 403 });
-    await until(() => off.router.url === '/forbidden', 'the forbidden route');
+    expect(await landed).toBe('/forbidden');
   });
 });
 
 describe('authInterceptor on the server (SSR)', () => {
   it('passes secure-route requests through untouched: no token, no renewal, no navigation on a 401 or 403', async () => {
     const h = await setupAuth({ routes, config: { logLevel: 'none' }, providers: [{ provide: PLATFORM_ID, useValue: 'server' }] });
+    const started = navigationsStarted(h.router);
     for (const status of [UNAUTHORIZED, { status: 403, statusText: 'Forbidden' }]) {
       const response = get(h, ORDERS);
       const sent = h.httpMock.expectOne(ORDERS);
@@ -370,7 +383,7 @@ describe('authInterceptor on the server (SSR)', () => {
       sent.flush(null, status);
       await expect(response).rejects.toMatchObject({ status: status.status });
     }
-    await new Promise((r) => setTimeout(r, 5));
+    expect(started).toEqual([]);
     expect(h.router.url).toBe('/');
     expect(h.op.requests).toEqual([]);
   });
@@ -384,7 +397,7 @@ describe('AuthInterceptor (HTTP_INTERCEPTORS)', () => {
     TestBed.configureTestingModule({
       providers: [
         provideZonelessChangeDetection(),
-        provideHttpClient(withInterceptorsFromDi()),
+        provideHttpClient(withInterceptorsFromDi(), withInterceptors([recordSentRequests])),
         { provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true },
         provideHttpClientTesting(),
         provideRouter(routes),
@@ -417,11 +430,10 @@ describe('AuthInterceptor (HTTP_INTERCEPTORS)', () => {
     const first = httpMock.expectOne(ORDERS);
     expect(first.request.headers.get('Authorization')).toBe(`Bearer ${oldToken}`);
     first.flush(null, UNAUTHORIZED);
-    let retry: TestRequest[] = [];
-    await until(() => (retry = httpMock.match(ORDERS)).length > 0, 'the retry');
-    expect(retry[0]!.request.headers.get('Authorization')).toBe(`Bearer ${auth.accessToken()}`);
+    const retry = await sentRequest(httpMock, ORDERS);
+    expect(retry.request.headers.get('Authorization')).toBe(`Bearer ${auth.accessToken()}`);
     expect(auth.accessToken()).not.toBe(oldToken);
-    retry[0]!.flush({ ok: true });
+    retry.flush({ ok: true });
     await expect(response).resolves.toEqual({ ok: true });
 
     const foreign = firstValueFrom(http.get('https://other.test/x'));
