@@ -4,7 +4,8 @@ import { EmbeddedJWK, jwtVerify } from 'jose';
 import { firstValueFrom } from 'rxjs';
 import { createHash } from 'node:crypto';
 import { AUTH_DPOP, AuthModule, withCheckAuthOnStartup } from 'ngx-oidc';
-import { API, setupAuth, signIn } from '../../src/test/angular-harness';
+import { API, sentRequest, setupAuth, signIn } from '../../src/test/angular-harness';
+import { deferred } from '../../src/test/helpers';
 import { MemoryDPoPKeyStore } from './dpop-keys';
 import { withDPoP } from './with-dpop';
 
@@ -21,15 +22,8 @@ async function claimsOf(proof: string | null, now: number) {
   return (await jwtVerify(proof ?? '', EmbeddedJWK, { typ: 'dpop+jwt', currentDate: new Date(now * 1000) })).payload;
 }
 
-/** Waits (bounded) for the interceptor to send `url`: the proof is signed asynchronously. */
-async function nextRequest(h: { httpMock: HttpTestingController }, url: string) {
-  for (let i = 0; i < 100; i++) {
-    const found = h.httpMock.match(url);
-    if (found.length > 0) return found[0]!;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`no request to ${url}`);
-}
+/** The request to `url`, once the interceptor has sent it: the proof is signed asynchronously (real WebCrypto). */
+const nextRequest = (h: { httpMock: HttpTestingController }, url: string) => sentRequest(h.httpMock, url);
 
 describe('withDPoP(): bound tokens through the interceptor (RFC 9449 7)', () => {
   it('signs in with DPoP-bound tokens and sends them to secure routes with the DPoP scheme and a proof (htm, htu, ath)', async () => {
@@ -104,17 +98,28 @@ describe('withDPoP(): bound tokens through the interceptor (RFC 9449 7)', () => 
 
   it('logout sends the browser away only once the key is deleted (leaving could abort the deletion)', async () => {
     const h = await dpopApp();
-    let finishRemoval: () => void = () => undefined;
-    const removal = new Promise<void>((resolve) => (finishRemoval = resolve));
-    const remove = jest.spyOn(h.keys, 'remove').mockImplementation(async () => removal);
+    const removing = deferred();
+    const removal = deferred();
+    const remove = jest.spyOn(h.keys, 'remove').mockImplementation(() => {
+      removing.resolve();
+      return removal.promise;
+    });
     const before = h.redirects.length;
-    const done = h.auth.logout({ revoke: false });
-    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
-    expect(remove).toHaveBeenCalledWith('default');
-    expect(h.auth.isAuthenticated()).toBe(false);
-    expect(h.redirects.length).toBe(before);
-    finishRemoval();
-    await done;
+    // Fake timers: the port's cap on the wait for the deletion cannot run out meanwhile.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const done = h.auth.logout({ revoke: false });
+      await removing.promise;
+      // The rest of the logout (no revocation: no request, no crypto) is done once the microtasks have run.
+      await jest.advanceTimersByTimeAsync(0);
+      expect(remove).toHaveBeenCalledWith('default');
+      expect(h.auth.isAuthenticated()).toBe(false);
+      expect(h.redirects.length).toBe(before);
+      removal.resolve();
+      await done;
+    } finally {
+      jest.useRealTimers();
+    }
     expect(h.redirects.length).toBe(before + 1);
     expect(h.redirects.at(-1)?.startsWith(`${h.op.issuer}/session/end?`)).toBe(true);
   });
@@ -122,8 +127,11 @@ describe('withDPoP(): bound tokens through the interceptor (RFC 9449 7)', () => 
   it('deletes the key at logout', async () => {
     const h = await dpopApp();
     expect(await h.keys.load('default')).not.toBeNull();
+    const remove = jest.spyOn(h.keys, 'remove');
     h.auth.logoutLocal();
-    await new Promise((r) => setTimeout(r, 0));
+    // The deletion the logout started, joined.
+    expect(remove).toHaveBeenCalledWith('default');
+    await remove.mock.results[0]!.value;
     expect(await h.keys.load('default')).toBeNull();
   });
 

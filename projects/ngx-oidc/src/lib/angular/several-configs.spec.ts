@@ -5,7 +5,7 @@ import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { provideAuthTestingBackend } from 'ngx-oidc/testing';
-import { API, APP, popupRoundTrip, setLocation } from '../../test/angular-harness';
+import { API, APP, popupRoundTrip, recordSentRequests, sentRequests, setLocation } from '../../test/angular-harness';
 import { FakeProvider } from '../../test/fake-provider';
 import type { OidcConfig } from '../core/config';
 import type { OidcHttpRequest } from '../core/http';
@@ -52,7 +52,7 @@ async function app(w: World, sources: AuthFeature[], features: AuthFeature[] = [
   TestBed.configureTestingModule({
     providers: [
       provideZonelessChangeDetection(),
-      provideHttpClient(withInterceptors([authInterceptor()])),
+      provideHttpClient(withInterceptors([authInterceptor(), recordSentRequests])),
       provideHttpClientTesting(),
       provideRouter([
         { path: '', component: Page },
@@ -235,11 +235,7 @@ describe('several configs: provideAuth(withConfig(a), withConfig(b), withMultipl
     const demand = { status: 401, statusText: 'Unauthorized', headers: { 'WWW-Authenticate': 'Bearer error="insufficient_user_authentication", acr_values="urn:mfa"' } };
     const calls$ = [`${API}/pay`, `${PARTNER_API}/pay`].map((url) => firstValueFrom(http.get(url)));
     for (const url of [`${API}/pay`, `${PARTNER_API}/pay`]) httpMock.expectOne(url).flush({}, demand);
-    let retries: ReturnType<HttpTestingController['match']> = [];
-    for (let i = 0; i < 200 && retries.length < 2; i++) {
-      retries = retries.concat(httpMock.match(() => true));
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    const retries = await sentRequests(httpMock, () => true, 2);
     expect(calls).toEqual([{ acrValues: 'urn:mfa', stepUp: true }, { acrValues: 'urn:mfa', stepUp: true }]);
     const sent = Object.fromEntries(retries.map((req) => [new URL(req.request.url).origin, req.request.headers.get('Authorization')]));
     expect(sent).toEqual({ [API]: `Bearer ${main.accessToken()}`, [PARTNER_API]: `Bearer ${partner.accessToken()}` });

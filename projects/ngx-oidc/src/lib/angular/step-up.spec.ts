@@ -4,7 +4,7 @@ import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { Routes } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import { API, setLocation, setupAuth, signIn, popupRoundTrip, type AuthorizeOptions } from '../../test/angular-harness';
+import { API, setLocation, setupAuth, signIn, popupRoundTrip, sentRequest, sentRequests, type AuthorizeOptions } from '../../test/angular-harness';
 import type { FakeProvider } from '../../test/fake-provider';
 import type { AuthEvent } from './events';
 import type { InternalLoginOptions } from './oidc-auth';
@@ -42,18 +42,8 @@ async function app(options: { mode?: 'popup' | 'redirect'; popup?: boolean; feat
   const events: AuthEvent[] = [];
   h.auth.events$.subscribe((e) => events.push(e));
   const get = () => firstValueFrom(h.http.get(PAYMENTS));
-  /** The next request to the API, once the interceptor has sent it on (bounded wait). */
-  const next = async (): Promise<TestRequest> => {
-    for (let i = 0; i < 200; i++) {
-      const found = h.httpMock.match(PAYMENTS);
-      if (found.length > 0) {
-        expect(found).toHaveLength(1);
-        return found[0]!;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    throw new Error('timed out waiting for a request to the API');
-  };
+  /** The next request to the API, once the interceptor has sent it on (after a step-up or a renewal, maybe). */
+  const next = (): Promise<TestRequest> => sentRequest(h.httpMock, PAYMENTS);
   const refuse = (req: TestRequest, header = DEMAND) =>
     req.flush({ error: 'insufficient_user_authentication' }, { status: 401, statusText: 'Unauthorized', headers: { 'WWW-Authenticate': header } });
   return { ...h, calls, events, get, next, refuse, answer: (a: Authorize) => (answer = a) };
@@ -136,12 +126,7 @@ describe("withStepUp({ mode: 'popup' })", () => {
     const refused = h.httpMock.match(PAYMENTS);
     expect(refused).toHaveLength(2);
     for (const req of refused) h.refuse(req);
-    // match() takes what it finds: collect the retries as they come (bounded).
-    let retries: TestRequest[] = [];
-    for (let i = 0; i < 200 && retries.length < 2; i++) {
-      retries = retries.concat(h.httpMock.match(PAYMENTS));
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    const retries = await sentRequests(h.httpMock, PAYMENTS, 2);
     expect(h.calls).toHaveLength(1);
     expect(retries).toHaveLength(2);
     for (const req of retries) req.flush({ ok: true });
