@@ -127,6 +127,7 @@ export class FakeProvider {
   private readonly dpopJtis = new Set<string>();
 
   private readonly overrides = new Map<FakeRoute, { answer: FakeAnswer; once: boolean }[]>();
+  private readonly arrivals: { route: FakeRoute; count: number; arrived: () => void }[] = [];
   private readonly codes = new Map<string, CodeGrant>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
   private readonly accessTokens = new Map<string, { sub: string; active: boolean; jkt?: string }>();
@@ -215,6 +216,16 @@ export class FakeProvider {
     return this.requests.filter((r) => this.routeOf(r.url) === route).length;
   }
 
+  /**
+   * Resolves once `count` requests in all have gone to `route` (at once when
+   * they have): a test awaits the moment a request reaches the provider
+   * instead of polling {@link count}.
+   */
+  received(route: FakeRoute, count = 1): Promise<void> {
+    if (this.count(route) >= count) return Promise.resolve();
+    return new Promise((arrived) => this.arrivals.push({ route, count, arrived }));
+  }
+
   /** Default ID token claims for `sub`, valid now. */
   claims(overrides: JWTPayload = {}): JWTPayload {
     const now = this.now();
@@ -287,6 +298,10 @@ export class FakeProvider {
   readonly fetchJson: FetchJson = async (req) => {
     this.requests.push(req);
     const route = this.routeOf(req.url);
+    for (const waiter of this.arrivals.filter((w) => w.route === route && this.count(w.route) >= w.count)) {
+      this.arrivals.splice(this.arrivals.indexOf(waiter), 1);
+      waiter.arrived();
+    }
     if (!route) return json(404, { error: 'not_found' });
     const list = this.overrides.get(route);
     const override = list?.[0];

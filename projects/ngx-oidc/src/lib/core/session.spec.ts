@@ -1,5 +1,5 @@
 import { FakeProvider, type FakeProviderOptions } from '../../test/fake-provider';
-import { answer } from '../../test/helpers';
+import { answer, deferred } from '../../test/helpers';
 import { type OidcConfig, resolveConfig } from './config';
 import type { OidcHttpResponse } from './http';
 import { MemoryDPoPKeyStore, dpopPort, dpopThumbprint } from 'ngx-oidc/dpop';
@@ -7,6 +7,9 @@ import type { DPoPPort } from './dpop-port';
 import { pushedAuthorizationUrl } from './par';
 import { type LockPort, OidcSession } from './session';
 import { type AuthStorage, MemoryStorage } from './storage';
+
+/** The protocol steps, as the Angular layer's lazy chunk would hand them over. */
+const flows = () => import('./session-flows');
 
 const START = 1_700_000_000;
 
@@ -66,6 +69,7 @@ async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcC
   const makeSession = (store: AuthStorage = storage) =>
     new OidcSession(config, {
       fetchJson: op.fetchJson,
+      flows,
       storage: store,
       transactionStorage: txStorage,
       now: () => clock.now,
@@ -78,17 +82,26 @@ async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcC
     const callback = await op.authorize(await s.beginLogin({ returnUrl: '/orders' }), authorizeOptions);
     return { callback, result: await s.finishLogin(callback) };
   };
-  /** A second session on the same storages whose token requests wait until `release()`. */
+  /**
+   * A second session on the same storages whose token requests wait until
+   * `release()`; `reached` resolves when the first one is held there.
+   */
   const withHeldTokenRequests = () => {
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
+    const gate = deferred();
+    const reached = deferred();
     const held = new OidcSession(config, {
-      fetchJson: async (req) => (req.url.endsWith('/token') ? gate.then(() => op.fetchJson(req)) : op.fetchJson(req)),
+      flows,
+      fetchJson: async (req) => {
+        if (!req.url.endsWith('/token')) return op.fetchJson(req);
+        reached.resolve();
+        await gate.promise;
+        return op.fetchJson(req);
+      },
       storage,
       transactionStorage: txStorage,
       now: () => clock.now,
     });
-    return { held, release: () => release() };
+    return { held, reached: reached.promise, release: () => gate.resolve() };
   };
   /** The states of the pending logins. */
   const pending = () => txStorage.keys().filter((k) => k.startsWith('ngx-oidc.default.tx.')).map((k) => k.slice('ngx-oidc.default.tx.'.length));
@@ -323,7 +336,7 @@ describe('OidcSession: refresh', () => {
     const storageB = new TabStorage(shared);
     storageA.sync(key);
     storageB.sync(key);
-    const deps = { fetchJson: op.fetchJson, now: () => clock.now, lock };
+    const deps = { fetchJson: op.fetchJson, flows, now: () => clock.now, lock };
     const tabA = new OidcSession(config, { ...deps, storage: storageA });
     const waits: number[] = [];
     const tabB = new OidcSession(config, {
@@ -351,7 +364,7 @@ describe('OidcSession: refresh', () => {
     const [storageA, storageB] = [new TabStorage(shared), new TabStorage(shared)];
     storageA.sync(key);
     storageB.sync(key);
-    const deps = { fetchJson: op.fetchJson, now: () => clock.now, lock };
+    const deps = { fetchJson: op.fetchJson, flows, now: () => clock.now, lock };
     const tabA = new OidcSession(session.config, { ...deps, storage: storageA });
     const tabB = new OidcSession(session.config, { ...deps, storage: storageB });
     const results = await Promise.allSettled([tabA.refresh({ force: false }), tabB.refresh({ force: false })]);
@@ -699,13 +712,13 @@ describe('OidcSession: a provider that is down, slow or busy', () => {
     await login();
     const stale = session.restore()!;
     const now = () => clock.now;
-    const unlocked = (s: AuthStorage) => new OidcSession(session.config, { fetchJson: op.fetchJson, storage: s, transactionStorage: null, now });
+    const unlocked = (s: AuthStorage) => new OidcSession(session.config, { fetchJson: op.fetchJson, flows, storage: s, transactionStorage: null, now });
     const tabA = unlocked(storage);
     const fresh = await tabA.refresh();
     // Tab B still holds the old refresh token (no lock told it to wait): the provider refuses it.
     const viewB = new MemoryStorage();
     viewB.write(session.store.keyOf('session'), JSON.stringify(stale));
-    const tabB = new OidcSession(session.config, { fetchJson: op.fetchJson, storage: viewB, transactionStorage: null, now });
+    const tabB = new OidcSession(session.config, { fetchJson: op.fetchJson, flows, storage: viewB, transactionStorage: null, now });
     await expect(tabB.refresh()).rejects.toMatchObject({ oauthError: 'invalid_grant' });
     expect(tabB.restore()).toBeNull();
     // Compare and delete: the shared session holds A's newer token, and stays.
@@ -716,9 +729,9 @@ describe('OidcSession: a provider that is down, slow or busy', () => {
   it('stores nothing when the session was logged out while a refresh ran', async () => {
     const { login, withHeldTokenRequests } = await setup();
     await login();
-    const { held: slow, release } = withHeldTokenRequests();
+    const { held: slow, reached, release } = withHeldTokenRequests();
     const renewal = slow.refresh();
-    await new Promise((r) => setTimeout(r, 5));
+    await reached;
     slow.logoutLocal();
     release();
     await expect(renewal).rejects.toMatchObject({ code: 'NO_SESSION' });
@@ -739,7 +752,7 @@ describe('OidcSession: transactions and token storage', () => {
 
   it('fails before any request with STORAGE_UNAVAILABLE when no Web Storage can keep the transaction', async () => {
     const { op, session } = await setup();
-    const noStorage = new OidcSession(session.config, { fetchJson: op.fetchJson, storage: new MemoryStorage(), transactionStorage: null });
+    const noStorage = new OidcSession(session.config, { fetchJson: op.fetchJson, flows, storage: new MemoryStorage(), transactionStorage: null });
     await expect(noStorage.beginLogin()).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
     expect(op.requests).toHaveLength(0);
   });
@@ -747,7 +760,7 @@ describe('OidcSession: transactions and token storage', () => {
   it('keeps the page sessionStorage for transactions by default', async () => {
     const { op, session } = await setup();
     sessionStorage.clear();
-    const byDefault = new OidcSession(session.config, { fetchJson: op.fetchJson, storage: new MemoryStorage() });
+    const byDefault = new OidcSession(session.config, { fetchJson: op.fetchJson, flows, storage: new MemoryStorage() });
     const state = new URL(await byDefault.beginLogin()).searchParams.get('state');
     expect(sessionStorage.getItem(`ngx-oidc.default.tx.${state}`)).not.toBeNull();
     sessionStorage.clear();
@@ -791,16 +804,18 @@ describe('OidcSession: transactions and token storage', () => {
   it('merges userinfo into the session as stored when it arrives, keeping a refresh token rotated meanwhile', async () => {
     const { op, session, login } = await setup();
     await login();
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
+    const gate = deferred();
+    const asked = deferred();
     op.override('userinfo', async () => {
-      await gate;
+      asked.resolve();
+      await gate.promise;
       return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"sub":"alice","name":"Alice"}' };
     }, true);
     const info = session.loadUserInfo();
-    await new Promise((r) => setTimeout(r, 5));
+    // The userinfo request is at the provider, held, while the refresh rotates the tokens.
+    await asked.promise;
     const rotated = await session.refresh();
-    release();
+    gate.resolve();
     await info;
     expect(session.restore()).toMatchObject({ refreshToken: rotated.refreshToken, userInfo: { name: 'Alice' } });
   });
@@ -912,7 +927,8 @@ describe('OidcSession: the callback, in parallel', () => {
     const url = await session.beginLogin();
     const { held: gated, release } = withHeldTokenRequests();
     const done = gated.finishLogin(await op.authorize(url));
-    for (let i = 0; i < 50 && op.count('jwks') === 0; i++) await new Promise((r) => setTimeout(r, 2));
+    // The token request is held: were the keys fetched only after its answer, this would never resolve.
+    await op.received('jwks');
     expect(op.count('jwks')).toBe(1);
     expect(op.count('token')).toBe(0);
     release();
@@ -994,8 +1010,7 @@ describe('OidcSession: DPoP (RFC 9449)', () => {
     await session.finishLogin(await op.authorize(renewUrl.toString()));
     await login();
     expect(await dpopThumbprint((await keys.load('default'))!)).not.toBe(first);
-    session.logoutLocal();
-    await new Promise((r) => setTimeout(r, 0));
+    await session.logoutLocal();
     expect(await keys.load('default')).toBeNull();
   });
 
