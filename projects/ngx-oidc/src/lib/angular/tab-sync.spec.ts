@@ -1,3 +1,4 @@
+import { deferred } from '../../test/helpers';
 import { storageChange, webLockPort } from './tab-lock';
 import { TabChannel } from './tab-sync';
 
@@ -24,11 +25,17 @@ describe('webLockPort', () => {
   it('uses navigator.locks: a free lock runs at once, a held one waits and says it was contended', async () => {
     const { locks, requests } = fakeLocks();
     const lock = webLockPort({ locks });
-    let release: () => void = () => undefined;
-    const first = lock('refresh', (contended) => new Promise<boolean>((r) => (release = () => r(contended))));
+    const started = deferred();
+    const held = deferred();
+    // The first task holds the lock until the test lets it go.
+    const first = lock('refresh', async (contended) => {
+      started.resolve();
+      await held.promise;
+      return contended;
+    });
     const second = lock('refresh', async (contended) => contended);
-    await new Promise((r) => setTimeout(r, 5));
-    release();
+    await started.promise;
+    held.resolve();
     await expect(first).resolves.toBe(false);
     await expect(second).resolves.toBe(true);
     expect(requests).toEqual(['refresh if-available', 'refresh if-available', 'refresh wait']);
@@ -37,8 +44,9 @@ describe('webLockPort', () => {
   it('falls back to a lock inside the tab that runs tasks one at a time, even after a failure', async () => {
     const lock = webLockPort({});
     const order: string[] = [];
+    const held = deferred();
     const slow = lock('a', async (contended) => {
-      await new Promise((r) => setTimeout(r, 20));
+      await held.promise;
       order.push(`first ${contended}`);
       throw new Error('first failed');
     });
@@ -46,6 +54,8 @@ describe('webLockPort', () => {
       order.push(`second ${contended}`);
       return 'ok';
     });
+    // The second task asked while the first held the lock.
+    held.resolve();
     await expect(slow).rejects.toThrow('first failed');
     await expect(fast).resolves.toBe('ok');
     expect(order).toEqual(['first false', 'second true']);
@@ -55,8 +65,14 @@ describe('webLockPort', () => {
   it('does not serialize different lock names', async () => {
     const lock = webLockPort(undefined);
     const order: string[] = [];
-    const a = lock('a', () => new Promise<void>((r) => setTimeout(() => (order.push('a'), r()), 20)));
+    const held = deferred();
+    const a = lock('a', async () => {
+      await held.promise;
+      order.push('a');
+    });
     const b = lock('b', async () => void order.push('b'));
+    // Asked for while 'a' is held: one queue for both names would run 'b' only after 'a'.
+    held.resolve();
     await Promise.all([a, b]);
     expect(order).toEqual(['b', 'a']);
   });
@@ -75,7 +91,19 @@ describe('storageChange', () => {
   });
 
   it('resolves after the timeout when nothing changes', async () => {
-    await expect(storageChange(window, 'k', 20)).resolves.toBeUndefined();
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      let resolved = false;
+      const change = storageChange(window, 'k', 5000);
+      void change.then(() => (resolved = true));
+      await jest.advanceTimersByTimeAsync(4999);
+      expect(resolved).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(resolved).toBe(true);
+      await expect(change).resolves.toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 
