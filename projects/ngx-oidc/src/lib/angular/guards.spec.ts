@@ -5,6 +5,7 @@ import type { FetchJson } from '../core/http';
 import { AuthStorage } from '../core/storage';
 import { type HarnessOptions, setLocation, setupAuth, signIn } from '../../test/angular-harness';
 import type { FakeProvider } from '../../test/fake-provider';
+import { deferred } from '../../test/helpers';
 import { authCallbackGuard, authGuard, autoLoginGuard, isSafeReturnUrl } from './guards';
 import { withCheckAuthOnStartup, withStorage } from './provide-auth';
 import { AUTH_FETCH } from './tokens';
@@ -57,22 +58,19 @@ async function reloadOn(h: Harness, url: string, options: HarnessOptions = {}): 
   return next;
 }
 
-/** The provider's port behind a gate: every request waits until `open()`. */
-function gatedProvider(op: FakeProvider): { fetchJson: FetchJson; open: () => void } {
-  let open = (): void => undefined;
-  const gate = new Promise<void>((resolve) => (open = resolve));
+/** The provider's port behind a gate: every request waits until `open()`; `reached` resolves when the first one waits there. */
+function gatedProvider(op: FakeProvider): { fetchJson: FetchJson; reached: Promise<void>; open: () => void } {
+  const gate = deferred();
+  const reached = deferred();
   return {
     fetchJson: async (req) => {
-      await gate;
+      reached.resolve();
+      await gate.promise;
       return op.fetchJson(req);
     },
-    open: () => open(),
+    reached: reached.promise,
+    open: () => gate.resolve(),
   };
-}
-
-/** Lets pending promises and timers run. */
-async function tick(times = 5): Promise<void> {
-  for (let i = 0; i < times; i++) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
 /** What sessionStorage holds now. */
@@ -315,7 +313,8 @@ describe('autoLoginGuard', () => {
     const h = await reloadOn(first, callback, { initialize: false, providers: [{ provide: AUTH_FETCH, useValue: gate.fetchJson }] });
     let decided = false;
     const navigation = h.router.navigateByUrl('/protected').finally(() => (decided = true));
-    await tick();
+    // The guard's start-up check is at the provider, held there.
+    await gate.reached;
     expect(h.auth.ready()).toBe(false);
     expect(h.auth.isAuthenticated()).toBe(false);
     expect(decided).toBe(false);
@@ -422,7 +421,8 @@ describe('authGuard', () => {
     const gate = gatedProvider(first.op);
     const h = await reloadOn(first, callback, { initialize: false, providers: [{ provide: AUTH_FETCH, useValue: gate.fetchJson }] });
     const navigation = h.router.navigateByUrl('/checked');
-    await tick();
+    // The guard's start-up check is at the provider, held there.
+    await gate.reached;
     expect(h.auth.ready()).toBe(false);
 
     gate.open();
