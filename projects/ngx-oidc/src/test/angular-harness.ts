@@ -16,6 +16,7 @@ import { type InternalLoginOptions, OidcAuth } from '../lib/angular/oidc-auth';
 import { type AuthFeature, provideAuth, withCheckAuthOnStartup, withConfig } from '../lib/angular/provide-auth';
 import { provideAuthTestingBackend } from 'ngx-oidc/testing';
 import { FakeProvider, type FakeProviderOptions } from './fake-provider';
+import { elementInPage } from './helpers';
 
 /** The app's origin in jsdom. */
 export const APP = 'http://localhost';
@@ -93,6 +94,15 @@ export async function sentRequest(httpMock: HttpTestingController, match: Reques
  */
 export function nextEvent<T extends AuthEvent['type']>(auth: { readonly events$: Observable<AuthEvent> }, type: T): Promise<Extract<AuthEvent, { type: T }>> {
   return firstValueFrom(auth.events$.pipe(filter((e): e is Extract<AuthEvent, { type: T }> => e.type === type)));
+}
+
+/**
+ * The silent-renew iframe, once the library has put it in the page with its
+ * `prompt=none` request (signed with real WebCrypto first): awaited with
+ * {@link elementInPage}, not polled. Its timeout is armed from then on.
+ */
+export function renewIframe(): Promise<HTMLIFrameElement> {
+  return elementInPage<HTMLIFrameElement>('iframe[title="ngx-oidc silent renew"][src]');
 }
 
 /** Puts the jsdom address bar on `path` (an app URL, or a full URL on the app's origin). */

@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { APP, setupAuth, signIn } from '../../test/angular-harness';
+import { APP, renewIframe, setupAuth, signIn } from '../../test/angular-harness';
 import { withCheckAuthOnStartup, withSilentRenewIframe } from './provide-auth';
 import { SILENT_RENEW_MESSAGE, SilentRenewComponent, postSilentRenewResult } from './silent-renew';
 
@@ -12,21 +12,13 @@ const IFRAME_CONFIG = {
 
 const IFRAME_FEATURES = [withCheckAuthOnStartup(), withSilentRenewIframe()];
 
-/** Waits (bounded) until the renew iframe is in the page. */
-async function renewIframe(): Promise<HTMLIFrameElement> {
-  for (let i = 0; i < 100; i++) {
-    const iframe = document.querySelector('iframe');
-    if (iframe?.src) return iframe;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('no silent renew iframe appeared');
-}
-
 function answer(iframe: HTMLIFrameElement, url: string, origin = window.location.origin, source: Window | null = iframe.contentWindow): void {
   window.dispatchEvent(new MessageEvent('message', { origin, source, data: { type: SILENT_RENEW_MESSAGE, url } }));
 }
 
 describe('silent renew by iframe (prompt=none)', () => {
+  afterEach(() => jest.useRealTimers());
+
   it('renews through a hidden iframe and removes it', async () => {
     const h = await setupAuth({ config: IFRAME_CONFIG, features: IFRAME_FEATURES });
     await signIn(h);
@@ -43,13 +35,17 @@ describe('silent renew by iframe (prompt=none)', () => {
   });
 
   it('ignores answers from another origin or another window', async () => {
-    const h = await setupAuth({ config: { ...IFRAME_CONFIG, silentRenewTimeoutInSeconds: 0.2 }, features: IFRAME_FEATURES });
+    const h = await setupAuth({ config: { ...IFRAME_CONFIG, silentRenewTimeoutInSeconds: 5 }, features: IFRAME_FEATURES });
     await signIn(h);
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     const renewal = h.auth.refresh();
+    renewal.catch(() => undefined);
     const iframe = await renewIframe();
     const callback = await h.op.authorize(iframe.src);
     answer(iframe, callback, 'https://evil.example.test');
     answer(iframe, callback, window.location.origin, window);
+    // Neither answer counts: the renewal waits for its timeout.
+    await jest.advanceTimersByTimeAsync(5000);
     await expect(renewal).rejects.toMatchObject({ code: 'RENEW_TIMEOUT' });
     expect(h.op.count('token')).toBe(1);
     expect(document.querySelector('iframe')).toBeNull();
@@ -94,9 +90,14 @@ describe('silent renew by iframe (prompt=none)', () => {
   });
 
   it('keeps the session through an iframe that times out, and backs off before the next iframe', async () => {
-    const h = await setupAuth({ config: { ...IFRAME_CONFIG, silentRenewTimeoutInSeconds: 0.05 }, features: IFRAME_FEATURES });
+    const h = await setupAuth({ config: { ...IFRAME_CONFIG, silentRenewTimeoutInSeconds: 5 }, features: IFRAME_FEATURES });
     await signIn(h);
-    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { retryAt: expect.any(Number) } });
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const first = h.auth.refresh();
+    first.catch(() => undefined);
+    await renewIframe();
+    await jest.advanceTimersByTimeAsync(5000);
+    await expect(first).rejects.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { retryAt: expect.any(Number) } });
     expect(h.auth.isAuthenticated()).toBe(true);
     expect(h.auth.status()).toBe('retrying');
     // Within the back-off no second iframe is opened.
