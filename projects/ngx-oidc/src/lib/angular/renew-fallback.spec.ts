@@ -2,7 +2,7 @@ import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { Routes } from '@angular/router';
 import type { OidcConfig } from '../core/config';
-import { APP, type HarnessOptions, setLocation, setupAuth, signIn, popupRoundTrip, type AuthorizeOptions } from '../../test/angular-harness';
+import { APP, type HarnessOptions, renewIframe, setLocation, setupAuth, signIn, popupRoundTrip, type AuthorizeOptions } from '../../test/angular-harness';
 import type { FakeProvider } from '../../test/fake-provider';
 import type { AuthEvent, AuthEventType } from './events';
 import type { InternalLoginOptions } from './oidc-auth';
@@ -32,20 +32,27 @@ const IFRAME_CONFIG: Partial<OidcConfig> = {
 
 const IFRAME_FEATURES: AuthFeature[] = [withCheckAuthOnStartup(), withSilentRenewIframe()];
 
-/** Real time, for the fake provider's crypto while the library's timers are fake. */
-const realSetTimeout = globalThis.setTimeout.bind(globalThis);
-const realTick = () => new Promise((resolve) => realSetTimeout(resolve, 5));
-
-/** Waits (bounded, in real time) until `condition` holds. */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await realTick();
-  if (!condition()) throw new Error('condition not met in time');
+/** The library's timers run on jest's fake clock in these tests (see {@link elapse}). */
+function useFakeClock(): void {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
 }
 
-/** The renew iframe, once it is in the page with its request (bounded wait). */
-async function renewIframe(): Promise<HTMLIFrameElement> {
-  await until(() => !!document.querySelector('iframe')?.src);
-  return document.querySelector('iframe')!;
+/**
+ * Waits until the renewal in flight, if any, can only be moved on by time: its
+ * iframe is in the page (its timeout armed), or it has settled. Its request is
+ * signed with real WebCrypto, which the fake clock does not drive: time must not
+ * move on before, or the timeout would start later on the fake clock.
+ */
+async function renewalWaitsOnTime(h: { auth: { renewing: Promise<unknown> | undefined } }): Promise<void> {
+  const renewal = h.auth.renewing;
+  if (renewal) await Promise.race([renewIframe(), renewal.then(() => undefined, () => undefined)]);
+}
+
+/** Moves the app's clock and the fake timers on by `ms` together, then lets a renewal that started reach its iframe. */
+async function elapse(h: { clock: { now: number }; auth: { renewing: Promise<unknown> | undefined } }, ms: number): Promise<void> {
+  h.clock.now += ms / 1000;
+  await jest.advanceTimersByTimeAsync(ms);
+  await renewalWaitsOnTime(h);
 }
 
 /** The silent-renew page's message, as its iframe posts it. */
@@ -106,7 +113,19 @@ async function app(options: AppOptions = {}) {
       (e: unknown) => e,
     );
   };
-  return { ...h, calls, events, types, failRenewal, popupAnswer: (a: Authorize) => (popupAnswer = a) };
+  /** Starts a renewal whose iframe never answers and runs the fake clock through its timeout; resolves to the renewal's rejection. */
+  const timeOutRenewal = async (): Promise<unknown> => {
+    const renewal = h.auth.refresh().then(
+      () => {
+        throw new Error('expected the renewal to time out');
+      },
+      (e: unknown) => e,
+    );
+    await renewIframe();
+    await jest.advanceTimersByTimeAsync(h.auth.config()!.silentRenewTimeoutInSeconds * 1000);
+    return renewal;
+  };
+  return { ...h, calls, events, types, failRenewal, timeOutRenewal, popupAnswer: (a: Authorize) => (popupAnswer = a) };
 }
 
 afterEach(() => {
@@ -146,19 +165,13 @@ describe("silentRenewFallback: 'event'", () => {
 
   it('a timeout at the first try keeps the session retrying, reports it once, and the retries only back off (fake clock, 2 minutes)', async () => {
     const h = await app({ fallback: 'event', config: { silentRenewTimeoutInSeconds: 1 }, providers: [{ provide: AUTH_RANDOM, useValue: () => 0 }] });
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-    const first = h.auth.refresh();
-    await renewIframe();
-    await jest.advanceTimersByTimeAsync(1000);
-    await expect(first).rejects.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { attempt: 1 } });
+    useFakeClock();
+    await expect(h.timeOutRenewal()).resolves.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { attempt: 1 } });
     expect(h.types()).toEqual(['RenewFailed', 'RenewRetryScheduled', 'Error', 'RenewInteractionRequired']);
     expect(h.auth.status()).toBe('retrying');
     // The retry timer goes on as before: 2.5, 5, 10, 20, 40 s after each one-second timeout, without jitter.
-    for (let second = 0; second < 120; second++) {
-      h.clock.now += 1;
-      await jest.advanceTimersByTimeAsync(1000);
-      await realTick();
-    }
+    // Half-second steps: every timer here is due on one, so no timer is ever due in the middle of a step.
+    for (let step = 0; step < 240; step++) await elapse(h, 500);
     expect(h.types().filter((t) => t === 'RenewRetryScheduled')).toHaveLength(6);
     expect(h.types().filter((t) => t === 'RenewInteractionRequired')).toHaveLength(1);
     expect(h.types()).not.toContain('SessionEnded');
@@ -270,9 +283,10 @@ describe("silentRenewFallback: 'redirect'", () => {
   });
 
   it('starts nothing more while its redirect is on its way', async () => {
-    const h = await app({ fallback: 'redirect', config: { silentRenewTimeoutInSeconds: 0.05 } });
+    const h = await app({ fallback: 'redirect', config: { silentRenewTimeoutInSeconds: 5 } });
+    useFakeClock();
     // A timeout at the first try: the session is kept (and retried) while the browser leaves.
-    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'RENEW_TIMEOUT' });
+    await expect(h.timeOutRenewal()).resolves.toMatchObject({ code: 'RENEW_TIMEOUT' });
     expect(h.redirects).toHaveLength(2);
     expect(h.auth.isAuthenticated()).toBe(true);
     sessionStorage.removeItem(GUARD_KEY);
@@ -321,22 +335,24 @@ describe('silentRenewFallback leaves other failures as they were', () => {
   });
 
   it('a timeout in a page where an iframe renewal has worked is the network: it backs off, with no fallback', async () => {
-    const h = await app({ fallback: 'redirect', config: { silentRenewTimeoutInSeconds: 0.05 } });
+    const h = await app({ fallback: 'redirect', config: { silentRenewTimeoutInSeconds: 5 } });
+    useFakeClock();
     const renewal = h.auth.refresh();
     const iframe = await renewIframe();
     answer(iframe, await h.op.authorize(iframe.src));
     await renewal;
-    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { attempt: 1 } });
+    await expect(h.timeOutRenewal()).resolves.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { attempt: 1 } });
     expect(h.auth.status()).toBe('retrying');
     expect(h.types()).not.toContain('RenewInteractionRequired');
     expect(h.redirects).toHaveLength(1);
   });
 
   it('a timeout at a retry (not the first try) backs off, with no fallback', async () => {
-    const h = await app({ fallback: 'event', config: { silentRenewTimeoutInSeconds: 0.05 } });
-    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { attempt: 1 } });
+    const h = await app({ fallback: 'event', config: { silentRenewTimeoutInSeconds: 5 } });
+    useFakeClock();
+    await expect(h.timeOutRenewal()).resolves.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { attempt: 1 } });
     h.clock.now += 10;
-    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { attempt: 2 } });
+    await expect(h.timeOutRenewal()).resolves.toMatchObject({ code: 'RENEW_TIMEOUT', cause: { attempt: 2 } });
     expect(h.types().filter((t) => t === 'RenewInteractionRequired')).toHaveLength(1);
     expect(h.types().filter((t) => t === 'RenewRetryScheduled')).toHaveLength(2);
   });
