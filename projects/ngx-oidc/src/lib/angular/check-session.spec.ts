@@ -1,20 +1,13 @@
-import { APP, setLocation, setupAuth } from '../../test/angular-harness';
+import { APP, nextEvent, renewIframe, setLocation, setupAuth } from '../../test/angular-harness';
+import { elementInPage } from '../../test/helpers';
 import type { OidcConfig } from '../core/config';
 import type { AuthEvent } from './events';
 import { withCheckAuthOnStartup, withCheckSession, withSilentRenewIframe } from './provide-auth';
 import { SILENT_RENEW_MESSAGE } from './silent-renew';
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-}
-
-async function checkSessionIframe(): Promise<HTMLIFrameElement> {
-  for (let i = 0; i < 100; i++) {
-    const iframe = document.querySelector<HTMLIFrameElement>('iframe[title="ngx-oidc check session"]');
-    if (iframe) return iframe;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('no check-session iframe appeared');
+/** The provider's check-session iframe, once the library has put it in the page (after the metadata loaded). */
+function checkSessionIframe(): Promise<HTMLIFrameElement> {
+  return elementInPage<HTMLIFrameElement>('iframe[title="ngx-oidc check session"]');
 }
 
 const RENEW_URL = `${APP}/silent-renew.html`;
@@ -32,15 +25,6 @@ async function signedInWithSessionState(startCheckSession = true, config: Partia
   return h;
 }
 
-async function renewIframe(): Promise<HTMLIFrameElement> {
-  for (let i = 0; i < 100; i++) {
-    const iframe = document.querySelector<HTMLIFrameElement>('iframe[title="ngx-oidc silent renew"]');
-    if (iframe?.src) return iframe;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('no silent renew iframe appeared');
-}
-
 /** The renew page's answer, as the page at silentRenewUrl posts it. */
 function answer(iframe: HTMLIFrameElement, url: string): void {
   window.dispatchEvent(new MessageEvent('message', { origin: window.location.origin, source: iframe.contentWindow, data: { type: SILENT_RENEW_MESSAGE, url } }));
@@ -51,6 +35,8 @@ function changed(h: { op: { issuer: string } }, iframe: HTMLIFrameElement): void
 }
 
 describe('check session (OIDC Session Management)', () => {
+  afterEach(() => jest.useRealTimers());
+
   it('polls the provider iframe with client_id and session_state, from the provider origin only', async () => {
     const h = await signedInWithSessionState();
     const iframe = await checkSessionIframe();
@@ -76,8 +62,9 @@ describe('check session (OIDC Session Management)', () => {
     expect(request.searchParams.get('id_token_hint')).toBe(h.auth.idToken());
     const back = new URL(await h.op.authorize(renew.src));
     back.searchParams.set('session_state', 'def.salt');
+    const renewed = nextEvent(h.auth, 'TokenRenewed');
     answer(renew, back.toString());
-    await until(() => events.includes('TokenRenewed'));
+    await renewed;
     expect(events).toEqual(['CheckSessionChanged', 'TokenRenewed']);
     expect(h.auth.session()?.sessionState).toBe('def.salt');
     expect(h.auth.isAuthenticated()).toBe(true);
@@ -107,8 +94,9 @@ describe('check session (OIDC Session Management)', () => {
         back.searchParams.set('state', new URL(renew.src).searchParams.get('state')!);
         back.searchParams.set('iss', h.op.issuer);
       }
+      const sessionEnded = nextEvent(h.auth, 'SessionEnded');
       answer(renew, back.toString());
-      await until(() => !h.auth.isAuthenticated());
+      await sessionEnded;
       expect(h.auth.isAuthenticated()).toBe(false);
       expect(ended).toEqual([outcome === 'other-user' ? 'ID_TOKEN_REFRESH_MISMATCH' : 'LOGIN_REQUIRED']);
       expect(sessionStorage.getItem('ngx-oidc.default.session')).toBeNull();
@@ -116,11 +104,17 @@ describe('check session (OIDC Session Management)', () => {
   });
 
   it('keeps the session when the re-check only times out, and reports it', async () => {
-    const h = await signedInWithSessionState(true, { silentRenewUrl: RENEW_URL, silentRenewTimeoutInSeconds: 0.05 });
+    const h = await signedInWithSessionState(true, { silentRenewUrl: RENEW_URL, silentRenewTimeoutInSeconds: 5 });
     const ended: string[] = [];
     h.auth.events$.subscribe((e) => e.type === 'SessionEnded' && ended.push(e.error.code));
-    changed(h, await checkSessionIframe());
-    await until(() => h.auth.error()?.code === 'RENEW_TIMEOUT');
+    const poll = await checkSessionIframe();
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const failed = nextEvent(h.auth, 'Error');
+    changed(h, poll);
+    // The re-check's iframe gets no answer: its timeout runs on the fake clock.
+    await renewIframe();
+    await jest.advanceTimersByTimeAsync(5000);
+    await failed;
     expect(h.auth.error()?.code).toBe('RENEW_TIMEOUT');
     expect(h.auth.isAuthenticated()).toBe(true);
     expect(ended).toEqual([]);
@@ -131,19 +125,24 @@ describe('check session (OIDC Session Management)', () => {
     const h = await signedInWithSessionState();
     const poll = await checkSessionIframe();
     changed(h, poll);
-    await renewIframe();
-    void h.auth.recheckSession();
-    void h.auth.recheckSession();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(document.querySelectorAll('iframe[title="ngx-oidc silent renew"]')).toHaveLength(1);
+    const renew = await renewIframe();
+    // Asked for again while it runs: both calls join the re-check in flight. A re-check of
+    // their own would open another iframe, which nobody answers here: they would never settle.
+    const again = [h.auth.recheckSession(), h.auth.recheckSession()];
+    answer(renew, await h.op.authorize(renew.src));
+    await Promise.all(again);
+    expect(document.querySelectorAll('iframe[title="ngx-oidc silent renew"]')).toHaveLength(0);
+    expect(h.op.count('token')).toBe(2);
   });
 
   it('without a silent-renew page, ends the session at once and says why', async () => {
     const h = await signedInWithSessionState(true, {});
     const ended: string[] = [];
     h.auth.events$.subscribe((e) => e.type === 'SessionEnded' && ended.push(e.error.code));
+    const sessionEnded = nextEvent(h.auth, 'SessionEnded');
     changed(h, await checkSessionIframe());
-    await until(() => !h.auth.isAuthenticated());
+    await sessionEnded;
+    expect(h.auth.isAuthenticated()).toBe(false);
     expect(ended).toEqual(['SESSION_CHANGED']);
     expect(h.auth.error()?.code).toBe('SESSION_CHANGED');
     expect(h.op.count('token')).toBe(1);
@@ -165,7 +164,9 @@ describe('check session (OIDC Session Management)', () => {
 
   it('does nothing unless the config switches it on', async () => {
     const off = await signedInWithSessionState(false);
-    await new Promise((r) => setTimeout(r, 20));
+    // Switched on, polling starts when the metadata asked for at sign-in arrives: the iframe
+    // would be in the page by the time a metadata request made after it resolves.
+    await off.auth.providerMetadata();
     expect(off.auth.isAuthenticated()).toBe(true);
     expect(document.querySelector('iframe')).toBeNull();
   });
