@@ -30,7 +30,9 @@ export {
   type LogoutResult,
   type LockPort,
   type SessionDeps,
+  type SessionFlows,
 } from './lib/core/session';
+export { loadSessionFlows } from './lib/angular/session-flows-loader';
 
 // Angular: providers and features
 export {

@@ -1,22 +1,29 @@
 import { isCallbackUrl } from '../core/callback';
 import type { ResolvedOidcConfig } from '../core/config';
 import { DEV, OidcError, isTransientError, toOidcError } from '../core/errors';
-import { type AuthSession, type LoginResult, type LogoutResult, type OidcSession, preloadSessionFlows } from '../core/session';
+import { nextBackoff } from '../core/backoff';
+import type { AuthSession, LoginResult, LogoutResult, OidcSession, SessionFlows } from '../core/session';
+import * as sessionFlows from '../core/session-flows';
 import type { UserInfo } from '../core/userinfo';
+import { stepUpChallenge } from '../core/www-authenticate';
 import type { InternalLoginOptions, LogoutOptions, OidcAuth } from './oidc-auth';
 
-// The session's browser ports (network, cross-tab lock): only the protocol steps use them, so they load
-// with this chunk; auth-context.ts hands the session ports that forward here.
+// The protocol steps (loadSessionFlows), and the session's browser ports (network, cross-tab lock)
+// that only those steps use, load with this chunk; auth-context.ts hands the session ports that
+// forward here.
 export { httpBackendPort } from './http-port';
 export { storageChange, webLockPort } from './tab-lock';
+
+/** The protocol steps, for `loadSessionFlows` (actions-chunk.ts). */
+export const flows: SessionFlows = sessionFlows;
 
 /**
  * What {@link OidcAuth} does only now and then: start a login, finish one,
  * renew (and wait after a transient failure), re-check a changed provider
- * session, load userinfo, log out. A lazy chunk: a returning user whose
- * tokens are fresh never loads it. OidcAuth keeps the state and the hot
- * paths (start-up restore, the signals, timers, tab sync); these functions
- * act on it.
+ * session, load userinfo, log out. A lazy chunk, with the protocol steps
+ * (session-flows.ts) in it: a returning user whose tokens are fresh never
+ * loads it. OidcAuth keeps the state and the hot paths (start-up restore,
+ * the signals, timers, tab sync); these functions act on it.
  */
 
 type Auth = OidcAuth;
@@ -145,7 +152,6 @@ async function renewByIframe(auth: Auth, session: OidcSession, config: ResolvedO
     return renewed;
   } catch (e) {
     const error = toOidcError(e);
-    const { nextBackoff } = await preloadSessionFlows();
     const next = nextBackoff(backoff, error, {
       now: auth.now(),
       policy: { initialDelaySeconds: config.renewRetryInitialDelayInSeconds, maxDelaySeconds: config.renewRetryMaxDelayInSeconds },
@@ -272,7 +278,6 @@ export async function loadUserInfo(auth: Auth): Promise<UserInfo> {
  */
 export async function tokenFor401(auth: Auth, url: string, header: string, sent: string | null): Promise<string | null> {
   if (sent && header.includes('insufficient_user_authentication')) {
-    const { stepUpChallenge } = await preloadSessionFlows();
     const challenge = stepUpChallenge(header);
     if (challenge) {
       auth.emit({ type: 'StepUpRequired', url, ...challenge });

@@ -5,6 +5,7 @@ import { MemoryStorage, Store, createStorage } from '../core/storage';
 import { defaultTransactionStorage } from '../core/transaction';
 import type { LockPort } from '../core/session';
 import { loadActions } from './actions-chunk';
+import { loadSessionFlows } from './session-flows-loader';
 import type { OidcAuth } from './oidc-auth';
 import { isSilentRenewFrame } from './start-up';
 import { listenToOtherTabs } from './tab-sync';
@@ -61,6 +62,7 @@ export async function loadContext(auth: OidcAuth): Promise<AuthContext> {
   const session = new OidcSession(config, {
     fetchJson: auth.fetchOverride ?? ((request) => loadActions().then((a) => a.httpBackendPort(auth.backend)(request))),
     storage,
+    flows: loadSessionFlows,
     // Pending logins survive the redirect in sessionStorage, whatever the token storage.
     transactionStorage: auth.isBrowser ? defaultTransactionStorage() : null,
     random: auth.random,

@@ -1,6 +1,6 @@
 import { isCallbackUrl } from '../core/callback';
 import type { ResolvedOidcConfig } from '../core/config';
-import { type OidcSession, preloadSessionFlows } from '../core/session';
+import type { OidcSession } from '../core/session';
 import { loadActions } from './actions-chunk';
 import type { OidcAuth } from './oidc-auth';
 
@@ -15,10 +15,9 @@ function looksLikeCallback(href: string): boolean {
   return /(^|&)state=/.test(query) && /(^|&)(code|error)=/.test(query);
 }
 
-/** Starts loading the actions and, beside them, the protocol steps (what a callback needs); reports nothing. */
+/** Starts loading the lazy chunk (the actions and the protocol steps, what a callback needs); reports nothing. */
 export function preloadProtocolCode(): void {
   void loadActions().catch(() => undefined);
-  void preloadSessionFlows().catch(() => undefined);
 }
 
 /**
@@ -26,8 +25,8 @@ export function preloadProtocolCode(): void {
  * with several configs, the default service settles the others after itself.
  */
 export async function settleStartUp(auth: OidcAuth): Promise<boolean> {
-  // A callback is on its way: the protocol code (a lazy chunk) loads while the config does.
-  // So does the action that finishes it (with the protocol steps beside it): neither waits for the config.
+  // A callback is on its way: the lazy chunk (the action that finishes it, and the protocol steps)
+  // loads while the config does.
   if (auth.isBrowser && looksLikeCallback(auth.document.location.href)) preloadProtocolCode();
   const { session } = await auth.ctx();
   // On the server nothing is read or processed; inside the silent-renew iframe the

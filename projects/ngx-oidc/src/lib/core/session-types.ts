@@ -5,6 +5,43 @@ import type { DPoPPort } from './dpop-port';
 import type { pushedAuthorizationUrl } from './par';
 import type { AuthStorage } from './storage';
 import type { UserInfo } from './userinfo';
+import type { ProviderMetadata } from './discovery';
+import type { OidcSession } from './session';
+
+/**
+ * The protocol steps an {@link OidcSession} runs, as {@link SessionDeps.flows}
+ * loads them (`loadSessionFlows` gives them: the module `session-flows.ts`,
+ * which the compiler checks against this interface). The session's methods
+ * call them; apps use those methods, not these.
+ */
+export interface SessionFlows {
+  /** The authorization request of a login (see {@link OidcSession.beginLogin}). */
+  beginLogin(
+    s: OidcSession,
+    options?: BeginLoginOptions,
+  ): Promise<{
+    /** Where to send the browser. */
+    url: string;
+    /** The request's `state`, which a PAR URL does not show. */
+    state: string;
+  }>;
+  /** The callback of a login (see {@link OidcSession.finishLogin}). */
+  finishLogin(s: OidcSession, callbackUrl: string): Promise<LoginResult>;
+  /** The refresh grant, under the cross-tab lock (see {@link OidcSession.refresh}). */
+  refreshLocked(s: OidcSession, seenRefreshToken: string | undefined, force: boolean, retryNow: boolean, contended: boolean): Promise<AuthSession>;
+  /** Revocation and the end-session URL (see {@link OidcSession.endProviderSession}). */
+  endProviderSession(
+    s: OidcSession,
+    ended: AuthSession | null,
+    options?: { postLogoutRedirectUri?: string; state?: string; revoke?: boolean },
+  ): Promise<LogoutResult>;
+  /** The provider metadata (see {@link OidcSession.metadata}). */
+  loadMetadata(s: OidcSession): Promise<ProviderMetadata>;
+  /** Userinfo for the current session (see {@link OidcSession.loadUserInfo}). */
+  fetchSessionUserInfo(s: OidcSession, current: AuthSession): Promise<UserInfo>;
+  /** The network port with a timeout on every request (`httpTimeoutInSeconds`). */
+  withTimeout(fetchJson: FetchJson, timeoutMs: number): FetchJson;
+}
 
 /*
  * The shapes OidcSession works with: the stored session and its shape check,
@@ -47,6 +84,13 @@ export type LockPort = <T>(name: string, task: (contended: boolean) => Promise<T
 export interface SessionDeps {
   /** The network port. */
   readonly fetchJson: FetchJson;
+  /**
+   * Loads the protocol steps (login, callback, refresh, userinfo, logout),
+   * once: `loadSessionFlows`, which loads them with the Angular layer's lazy
+   * chunk, so that an app's only lazy chunk holds every step. The session
+   * calls it on first use; a returning user whose tokens are fresh never does.
+   */
+  readonly flows: () => Promise<SessionFlows>;
   /** Where the session and the caches are kept. */
   readonly storage: AuthStorage;
   /**

@@ -6,7 +6,6 @@ import { type RenewalBackoff, isRenewalBackoff } from './renewal-backoff';
 import { Store } from './storage';
 import { LogoutStateStore, TransactionStore, defaultTransactionStorage } from './transaction';
 import type { UserInfo } from './userinfo';
-import { lazy } from './lazy';
 
 /**
  * The session state machine: it ties the protocol steps together (restore,
@@ -26,34 +25,38 @@ export {
   type LoginTransaction,
   type LogoutResult,
   type SessionDeps,
+  type SessionFlows,
   isAuthSession,
 } from './session-types';
-import { type AuthSession, type BeginLoginOptions, type LockPort, type LoginResult, type LogoutResult, type SessionDeps, isAuthSession } from './session-types';
+import {
+  type AuthSession,
+  type BeginLoginOptions,
+  type LockPort,
+  type LoginResult,
+  type LogoutResult,
+  type SessionDeps,
+  type SessionFlows,
+  isAuthSession,
+} from './session-types';
 
 const runDirectly: LockPort = (_name, task) => task(false);
-
-/** The protocol steps: a lazy chunk, loaded on first use. */
-type Flows = typeof import('./session-flows');
-
-/**
- * Starts loading the protocol steps (the ID token verification with them)
- * without waiting, once per page: call it as soon as a callback URL or a due
- * renewal is seen, so the code arrives while other work goes on. A failed
- * load is tried again next time (see {@link lazy}).
- */
-export const preloadSessionFlows: () => Promise<Flows> = lazy(() => import('./session-flows'));
 
 /**
  * One provider's session for one client. Create one per config.
  *
  * What a returning user needs (the stored session, whether it is due for
  * renewal) is here; the protocol steps (login, callback, refresh, userinfo,
- * logout) are in `session-flows.ts`, loaded on first use, so an app whose
- * user is already signed in does not download them at start-up.
+ * logout) are in `session-flows.ts`, loaded on first use through
+ * {@link SessionDeps.flows}, so an app whose user is already signed in does
+ * not download them at start-up.
  *
  * @example
  * ```ts
- * const session = new OidcSession(resolveConfig(cfg), { fetchJson: fetchPort(), storage: createStorage('sessionStorage') });
+ * const session = new OidcSession(resolveConfig(cfg), {
+ *   fetchJson: fetchPort(),
+ *   storage: createStorage('sessionStorage'),
+ *   flows: loadSessionFlows,
+ * });
  * location.assign(await session.beginLogin());            // on the login button
  * const { session: s } = await session.finishLogin(location.href); // on the redirect page
  * ```
@@ -89,12 +92,15 @@ export class OidcSession {
     this.lock = deps.lock ?? runDirectly;
     // Only the protocol steps send requests: the timeout's code loads with them (http-exchange.ts).
     const timeoutMs = config.httpTimeoutInSeconds * 1000;
-    this.fetchJson = async (request) => (await preloadSessionFlows()).withTimeout(deps.fetchJson, timeoutMs)(request);
+    this.fetchJson = async (request) => (await deps.flows()).withTimeout(deps.fetchJson, timeoutMs)(request);
   }
 
-  /** @internal Starts loading the protocol steps (a lazy chunk) without waiting. */
-  preload(): Promise<Flows> {
-    return preloadSessionFlows();
+  /**
+   * @internal Loads the protocol steps ({@link SessionDeps.flows}); called without waiting,
+   * it starts the load early, as soon as a callback URL or a due renewal is seen.
+   */
+  preload(): Promise<SessionFlows> {
+    return this.deps.flows();
   }
 
   /** The provider metadata, from the cache when fresh (no round trip for a returning user). */
