@@ -5,7 +5,8 @@ import type { AuthEvent } from './events';
 import { OidcAuth } from './oidc-auth';
 import { MemoryStorage } from '../core/storage';
 import { withCheckAuthOnStartup, withStorage } from './provide-auth';
-import { APP, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { APP, nextEvent, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { deferred } from '../../test/helpers';
 
 /** Collects the events the service emits from now on. */
 function record(auth: OidcAuth): AuthEvent['type'][] {
@@ -14,12 +15,15 @@ function record(auth: OidcAuth): AuthEvent['type'][] {
   return types;
 }
 
-/** Lets pending promises and zero-delay timers run. */
-const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Moves the app's clock and jest's fake timers on by `seconds` together. */
+async function elapse(h: { clock: { now: number } }, seconds: number): Promise<void> {
+  h.clock.now += seconds;
+  await jest.advanceTimersByTimeAsync(seconds * 1000);
+}
 
-/** Waits until `condition` holds, checking every 10 ms, for at most 5 s (a loaded machine is slow). */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await tick(10);
+/** The library's timers on jest's fake clock: before sign-in, which sets the renewal (or expiry) timer. */
+function useFakeClock(): void {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
 }
 
 describe('OidcAuth: start-up and login', () => {
@@ -145,6 +149,8 @@ describe('OidcAuth: start-up and login', () => {
 });
 
 describe('OidcAuth: renewal', () => {
+  afterEach(() => jest.useRealTimers());
+
   it('shares one token request among concurrent refreshes', async () => {
     const h = await setupAuth();
     await signIn(h);
@@ -187,24 +193,32 @@ describe('OidcAuth: renewal', () => {
   });
 
   it('renews ahead of expiry on a timer with silentRenew, and clears the timer on logout', async () => {
-    const h = await setupAuth({ config: { silentRenew: true }, op: { accessTokenTtl: 0.04 } });
+    useFakeClock();
+    const h = await setupAuth({ config: { silentRenew: true } });
     await signIn(h);
-    // The renewal is due at half of a 40 ms lifetime.
-    h.clock.now += 0.03;
-    await until(() => h.op.count('token') >= 2);
-    expect(h.op.count('token')).toBeGreaterThanOrEqual(2);
+    const tokens = h.op.count('token');
+    const renewed = nextEvent(h.auth, 'TokenRenewed');
+    // Due 30 s (renewTimeBeforeTokenExpiresInSeconds) before the end of the 300 s lifetime.
+    await elapse(h, 270);
+    await renewed;
+    expect(h.op.count('token')).toBe(tokens + 1);
     h.auth.logoutLocal();
-    const count = h.op.count('token');
-    await tick(60);
-    expect(h.op.count('token')).toBe(count);
+    const events = record(h.auth);
+    // Past the renewed token's own due time and expiry: no timer is left to act.
+    await elapse(h, 300);
+    expect(h.op.count('token')).toBe(tokens + 1);
+    expect(events).toEqual([]);
   });
 
   it('ends a session that cannot be renewed when its access token expires', async () => {
-    const h = await setupAuth({ config: { scope: 'openid profile', useRefreshToken: false }, op: { accessTokenTtl: 0.02 } });
+    useFakeClock();
+    const h = await setupAuth({ config: { scope: 'openid profile', useRefreshToken: false } });
     await signIn(h);
     const events = record(h.auth);
-    h.clock.now += 0.05;
-    await until(() => !h.auth.isAuthenticated());
+    const ended = nextEvent(h.auth, 'SessionEnded');
+    // The 300 s lifetime runs out.
+    await elapse(h, 300);
+    await ended;
     expect(h.auth.isAuthenticated()).toBe(false);
     expect(events).toEqual(['SessionEnded']);
   });
@@ -253,11 +267,15 @@ describe('OidcAuth: other tabs', () => {
   it('tells other tabs of a login and of a logout', async () => {
     const other = new NodeBroadcastChannel('ngx-oidc.default');
     const heard: unknown[] = [];
-    other.onmessage = (e: unknown) => heard.push((e as { data: unknown }).data);
+    const both = deferred();
+    other.onmessage = (e: unknown) => {
+      heard.push((e as { data: unknown }).data);
+      if (heard.length === 2) both.resolve();
+    };
     const h = await setupAuth();
     await signIn(h);
     h.auth.logoutLocal();
-    await until(() => heard.length >= 2);
+    await both.promise;
     other.close();
     expect(heard).toEqual([{ type: 'session' }, { type: 'logout' }]);
   });
@@ -271,12 +289,15 @@ describe('OidcAuth: other tabs', () => {
     const key = 'ngx-oidc.default.session';
     const stored = JSON.parse(localStorage.getItem(key)!) as Record<string, unknown>;
     localStorage.setItem(key, JSON.stringify({ ...stored, accessToken: 'renewed-elsewhere' }));
+    const changed = nextEvent(h.auth, 'SessionChangedInOtherTab');
     other.postMessage({ type: 'session' });
-    await until(() => h.auth.accessToken() === 'renewed-elsewhere');
+    await changed;
     expect(h.auth.accessToken()).toBe('renewed-elsewhere');
-    other.postMessage({ type: 'logout' });
+    const loggedOut = nextEvent(h.auth, 'LoggedOut');
+    // Messages arrive in order: the garbage is handled (and ignored) before the logout is.
     other.postMessage({ type: 'garbage' });
-    await until(() => !h.auth.isAuthenticated());
+    other.postMessage({ type: 'logout' });
+    await loggedOut;
     other.close();
     expect(h.auth.isAuthenticated()).toBe(false);
     expect(localStorage.getItem(key)).toBeNull();
