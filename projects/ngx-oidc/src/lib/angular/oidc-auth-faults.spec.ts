@@ -2,7 +2,8 @@ import { TestBed } from '@angular/core/testing';
 import { BroadcastChannel as NodeBroadcastChannel } from 'node:worker_threads';
 import { firstValueFrom } from 'rxjs';
 import type { OidcHttpResponse } from '../core/http';
-import { APP, API, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { APP, API, nextEvent, setLocation, setupAuth, signIn } from '../../test/angular-harness';
+import { deferred } from '../../test/helpers';
 import type { AuthEvent } from './events';
 import type { AuthStatus } from './oidc-auth';
 import { withCheckAuthOnStartup, withSilentRenewIframe } from './provide-auth';
@@ -50,10 +51,14 @@ describe('OidcAuth: renewal while the provider is down', () => {
     // The provider is back: the next scheduled attempt renews, the error clears, the back-off resets.
     h.op.clearOverrides();
     const old = h.auth.accessToken();
-    for (let second = 0; second < 90 && h.auth.status() !== 'authenticated'; second++) {
+    const renewed = nextEvent(h.auth, 'TokenRenewed');
+    for (let second = 0; second < 90 && h.auth.status() === 'retrying'; second++) {
       h.clock.now += 1;
       await jest.advanceTimersByTimeAsync(1000);
     }
+    // The attempt has started; its ID token is checked with real WebCrypto, which the fake clock does not drive: joined.
+    expect(h.auth.status()).not.toBe('retrying');
+    await renewed;
     expect(h.auth.status()).toBe('authenticated');
     expect(h.auth.accessToken()).not.toBe(old);
     expect(h.auth.error()).toBeNull();
@@ -236,12 +241,24 @@ describe('OidcAuth: expiry and other tabs', () => {
   it('a non-renewable token expiring here ends this session only: no logout is broadcast to tabs with their own storage', async () => {
     const other = new NodeBroadcastChannel('ngx-oidc.default');
     const heard: unknown[] = [];
-    other.onmessage = (e: unknown) => heard.push((e as { data: unknown }).data);
-    const h = await setupAuth({ config: { scope: 'openid profile', useRefreshToken: false }, op: { accessTokenTtl: 0.02 } });
+    const marker = deferred();
+    other.onmessage = (e: unknown) => {
+      heard.push((e as { data: unknown }).data);
+      // The sign-in's message, then the test's marker (below).
+      if (heard.filter((m) => (m as { type?: string }).type === 'session').length === 2) marker.resolve();
+    };
+    // Fake clock before sign-in, which sets the expiry timer.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const h = await setupAuth({ config: { scope: 'openid profile', useRefreshToken: false } });
     await signIn(h);
-    h.clock.now += 0.05;
-    for (let i = 0; i < 100 && h.auth.isAuthenticated(); i++) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 20));
+    const ended = nextEvent(h.auth, 'SessionEnded');
+    // The 300 s lifetime runs out.
+    h.clock.now += 300;
+    await jest.advanceTimersByTimeAsync(300_000);
+    await ended;
+    // A message this tab posts now arrives after any it posted before: once it is heard, so is any logout.
+    h.auth.channel!.post({ type: 'session' });
+    await marker.promise;
     other.close();
     expect(h.auth.isAuthenticated()).toBe(false);
     expect(heard).not.toContainEqual({ type: 'logout' });
