@@ -4,6 +4,7 @@ import { BroadcastChannel as NodeBroadcastChannel } from 'node:worker_threads';
 import { TestBed } from '@angular/core/testing';
 import type { OidcConfig } from '../core/config';
 import { APP, setupAuth, signIn } from '../../test/angular-harness';
+import { deferred } from '../../test/helpers';
 import type { AuthEvent } from './events';
 import type { OidcAuth } from './oidc-auth';
 import { POPUP_CHANNEL, POPUP_MESSAGE, PopupCallbackComponent, postPopupResult } from './popup-login';
@@ -15,21 +16,13 @@ const POPUP_FEATURES: AuthFeature[] = [withCheckAuthOnStartup(), withPopupLogin(
 /** The opener's poll interval plus the grace for an answer on its way (popup-login.ts). */
 const CLOSED_SETTLES_WITHIN_MS = 500 + 1000;
 
-/** Real time, for waiting on the fake provider's crypto while the library's timers are fake. */
-const realSetTimeout = globalThis.setTimeout.bind(globalThis);
-const realTick = () => new Promise((resolve) => realSetTimeout(resolve, 5));
-
-/** Waits (bounded, in real time) until `condition` holds. */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await realTick();
-  if (!condition()) throw new Error('condition not met in time');
-}
-
 /** A popup window as the opener sees it: `closed`, a location, `close()`. */
 interface FakePopup {
   closed: boolean;
   /** Where the opener sent it (`location.replace`). */
   url: string | undefined;
+  /** Resolves with that URL when the opener sends it there (after the login's request is made, with real WebCrypto). */
+  readonly sent: Promise<string>;
   /** True while it shows the provider's page: its location cannot be read from the opener then. */
   atProvider: boolean;
   closeCalls: number;
@@ -38,9 +31,11 @@ interface FakePopup {
 }
 
 function fakePopup(): FakePopup {
+  const sent = deferred<string>();
   const popup: FakePopup = {
     closed: false,
     url: undefined,
+    sent: sent.promise,
     atProvider: false,
     closeCalls: 0,
     location: {
@@ -50,6 +45,7 @@ function fakePopup(): FakePopup {
       },
       replace: (url: string) => {
         popup.url = url;
+        sent.resolve(url);
       },
     },
     close: () => {
@@ -105,7 +101,7 @@ async function startPopupLogin(h: Awaited<ReturnType<typeof setupAuth>>, popup: 
   const login = h.auth.loginWithPopup();
   // Handled here, asserted by the test: it may fail while fake time is advanced.
   login.catch(() => undefined);
-  await until(() => popup.url !== undefined);
+  await popup.sent;
   // Wrapped: an async function would otherwise wait for the login itself.
   return { login };
 }
@@ -126,7 +122,7 @@ describe('loginWithPopup', () => {
     expect(open).toHaveBeenCalledTimes(1);
     expect(open.mock.calls[0]![0]).toBe('about:blank');
     expect(open.mock.calls[0]![2]).toMatch(/^popup,width=500,height=640,/);
-    await until(() => popup.url !== undefined);
+    await popup.sent;
     const request = new URL(popup.url!);
     expect(request.origin).toBe(h.op.issuer);
     expect(request.searchParams.get('redirect_uri')).toBe(POPUP_PAGE);
@@ -151,7 +147,7 @@ describe('loginWithPopup', () => {
     const open = openReturns(popup);
     const login = h.auth.loginWithPopup({ prompt: 'login', customParams: { ui_locales: 'de' }, windowFeatures: 'popup,width=400,height=500' });
     expect(open.mock.calls[0]![2]).toBe('popup,width=400,height=500');
-    await until(() => popup.url !== undefined);
+    await popup.sent;
     const request = new URL(popup.url!);
     expect(request.searchParams.get('prompt')).toBe('login');
     expect(request.searchParams.get('ui_locales')).toBe('de');
@@ -201,7 +197,7 @@ describe('loginWithPopup', () => {
     popup.close();
     await jest.advanceTimersByTimeAsync(CLOSED_SETTLES_WITHIN_MS);
     // It never hangs: settled within the poll interval and the grace, far before the timeout.
-    await until(done);
+    expect(done()).toBe(true);
     await expect(login).rejects.toMatchObject({ code: 'POPUP_CLOSED' });
     expect(h.auth.error()?.code).toBe('POPUP_CLOSED');
     expect(events.map((e) => e.type)).toEqual(['LoginStarted', 'Error']);
@@ -246,7 +242,7 @@ describe('loginWithPopup', () => {
     await jest.advanceTimersByTimeAsync(59_000);
     expect(done()).toBe(false);
     await jest.advanceTimersByTimeAsync(1_000);
-    await until(done);
+    expect(done()).toBe(true);
     await expect(login).rejects.toMatchObject({ code: 'POPUP_TIMEOUT', cause: { expected: 60 } });
     expect(popup.closeCalls).toBe(1);
     expect(pendingLogins()).toEqual([]);
@@ -267,7 +263,9 @@ describe('loginWithPopup', () => {
     postFrom(null, callback);
     postFrom(popup, otherLogin.toString());
     postFrom(popup, callback, window.location.origin, 'ngx-oidc:silent-renew');
-    for (let i = 0; i < 10; i++) await realTick();
+    // An answer taken would close the popup, take the pending login and send the token request
+    // without waiting on anything but microtasks: by the end of this drain all of it shows.
+    await jest.advanceTimersByTimeAsync(0);
     expect(done()).toBe(false);
     expect(h.op.count('token')).toBe(0);
     expect(pendingLogins()).toHaveLength(1);
@@ -385,12 +383,16 @@ describe('the popup page', () => {
   beforeEach(() => ((globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = NodeBroadcastChannel));
   afterEach(() => ((globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = original));
 
-  /** Listens on the popup channel as the opener does. */
-  function listen(): { heard: unknown[]; close(): void } {
+  /** Listens on the popup channel as the opener does; `first` resolves when a message arrives. */
+  function listen(): { heard: unknown[]; first: Promise<void>; close(): void } {
     const channel = new NodeBroadcastChannel(POPUP_CHANNEL);
     const heard: unknown[] = [];
-    channel.onmessage = (event: unknown) => heard.push((event as { data: unknown }).data);
-    return { heard, close: () => channel.close() };
+    const first = deferred();
+    channel.onmessage = (event: unknown) => {
+      heard.push((event as { data: unknown }).data);
+      first.resolve();
+    };
+    return { heard, first: first.promise, close: () => channel.close() };
   }
 
   function popupView(opener: unknown) {
@@ -411,7 +413,7 @@ describe('the popup page', () => {
     const message = { type: POPUP_MESSAGE, url: `${POPUP_PAGE}?code=c&state=s` };
     expect(posted).toEqual([[message, APP]]);
     expect(closed).toEqual([true]);
-    await until(() => channel.heard.length > 0);
+    await channel.first;
     channel.close();
     expect(channel.heard).toEqual([message]);
   });
@@ -420,7 +422,7 @@ describe('the popup page', () => {
     const channel = listen();
     const { view, closed } = popupView(null);
     postPopupResult(view);
-    await until(() => channel.heard.length > 0);
+    await channel.first;
     channel.close();
     expect(channel.heard).toEqual([{ type: POPUP_MESSAGE, url: `${POPUP_PAGE}?code=c&state=s` }]);
     expect(closed).toEqual([true]);
