@@ -15,7 +15,7 @@ import { validateIdToken } from './id-token';
 /*
  * The login: the authorization request (with PKCE, state, nonce, and PAR or
  * DPoP when on) and its callback (state, iss, code exchange, ID token checks).
- * Part of the protocol chunk (see session-flows.ts).
+ * In the lazy chunk with the other protocol steps (see session-flows.ts).
  */
 
 /**

@@ -7,7 +7,7 @@ import { loadMetadata } from './session-steps';
 
 /*
  * The provider's side of a logout: revocation and the end-session URL.
- * Part of the protocol chunk (see session-flows.ts).
+ * In the lazy chunk with the other protocol steps (see session-flows.ts).
  */
 
 /**

@@ -9,7 +9,7 @@ import { validateIdToken } from './id-token';
 
 /*
  * The refresh grant under the cross-tab lock, and what a failed one leaves.
- * Part of the protocol chunk (see session-flows.ts).
+ * In the lazy chunk with the other protocol steps (see session-flows.ts).
  */
 
 /** How long a tab that waited for the refresh lock waits for the other tab's write to show. */

@@ -10,7 +10,7 @@ import { allowedIdTokenAlgs } from './id-token';
 
 /*
  * Steps the login, refresh and logout flows share: provider metadata, the keys,
- * the token request, userinfo. Part of the protocol chunk (see session-flows.ts).
+ * the token request, userinfo. In the lazy chunk with the other protocol steps (see session-flows.ts).
  */
 
 /** The key resolver of each session, rebuilt when `jwks_uri` changes. */
