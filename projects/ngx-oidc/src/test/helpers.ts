@@ -19,6 +19,15 @@ export function answer(status: number, body: unknown, headers: Record<string, st
   return { status, headers, body: typeof body === 'string' ? body : JSON.stringify(body) };
 }
 
+/**
+ * Puts the library's timers on jest's fake clock (`jest.advanceTimersByTimeAsync`
+ * moves it); promises, `queueMicrotask`, `nextTick` and `setImmediate` stay real.
+ * Undo with `jest.useRealTimers()` after the test.
+ */
+export function useFakeClock(): void {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+}
+
 /** A promise the test settles by hand: a request held at a gate, a task that runs until it is released. */
 export interface Deferred<T> {
   readonly promise: Promise<T>;

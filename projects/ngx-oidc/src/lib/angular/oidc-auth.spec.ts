@@ -6,7 +6,7 @@ import { OidcAuth } from './oidc-auth';
 import { MemoryStorage } from '../core/storage';
 import { withCheckAuthOnStartup, withStorage } from './provide-auth';
 import { APP, nextEvent, setLocation, setupAuth, signIn } from '../../test/angular-harness';
-import { deferred } from '../../test/helpers';
+import { deferred, useFakeClock } from '../../test/helpers';
 
 /** Collects the events the service emits from now on. */
 function record(auth: OidcAuth): AuthEvent['type'][] {
@@ -19,11 +19,6 @@ function record(auth: OidcAuth): AuthEvent['type'][] {
 async function elapse(h: { clock: { now: number } }, seconds: number): Promise<void> {
   h.clock.now += seconds;
   await jest.advanceTimersByTimeAsync(seconds * 1000);
-}
-
-/** The library's timers on jest's fake clock: before sign-in, which sets the renewal (or expiry) timer. */
-function useFakeClock(): void {
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
 }
 
 describe('OidcAuth: start-up and login', () => {
@@ -193,6 +188,7 @@ describe('OidcAuth: renewal', () => {
   });
 
   it('renews ahead of expiry on a timer with silentRenew, and clears the timer on logout', async () => {
+    // Before sign-in, which sets the renewal timer.
     useFakeClock();
     const h = await setupAuth({ config: { silentRenew: true } });
     await signIn(h);
@@ -211,6 +207,7 @@ describe('OidcAuth: renewal', () => {
   });
 
   it('ends a session that cannot be renewed when its access token expires', async () => {
+    // Before sign-in, which sets the expiry timer.
     useFakeClock();
     const h = await setupAuth({ config: { scope: 'openid profile', useRefreshToken: false } });
     await signIn(h);

@@ -4,6 +4,7 @@ import type { Routes } from '@angular/router';
 import type { OidcConfig } from '../core/config';
 import { APP, type HarnessOptions, renewIframe, setLocation, setupAuth, signIn, popupRoundTrip, type AuthorizeOptions } from '../../test/angular-harness';
 import type { FakeProvider } from '../../test/fake-provider';
+import { useFakeClock } from '../../test/helpers';
 import type { AuthEvent, AuthEventType } from './events';
 import type { InternalLoginOptions } from './oidc-auth';
 import { type AuthFeature, withCheckAuthOnStartup, withPopupLogin, withSilentRenewIframe } from './provide-auth';
@@ -31,11 +32,6 @@ const IFRAME_CONFIG: Partial<OidcConfig> = {
 };
 
 const IFRAME_FEATURES: AuthFeature[] = [withCheckAuthOnStartup(), withSilentRenewIframe()];
-
-/** The library's timers run on jest's fake clock in these tests (see {@link elapse}). */
-function useFakeClock(): void {
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-}
 
 /**
  * Waits until the renewal in flight, if any, can only be moved on by time: its
@@ -170,7 +166,8 @@ describe("silentRenewFallback: 'event'", () => {
     expect(h.types()).toEqual(['RenewFailed', 'RenewRetryScheduled', 'Error', 'RenewInteractionRequired']);
     expect(h.auth.status()).toBe('retrying');
     // The retry timer goes on as before: 2.5, 5, 10, 20, 40 s after each one-second timeout, without jitter.
-    // Half-second steps: every timer here is due on one, so no timer is ever due in the middle of a step.
+    // Half-second steps: the 1 s timeouts and the back-off delays all end on one, so no timer is due
+    // inside a step, and each renewal's timeout starts when its retry was due.
     for (let step = 0; step < 240; step++) await elapse(h, 500);
     expect(h.types().filter((t) => t === 'RenewRetryScheduled')).toHaveLength(6);
     expect(h.types().filter((t) => t === 'RenewInteractionRequired')).toHaveLength(1);
