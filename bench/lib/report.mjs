@@ -225,7 +225,7 @@ ${carriedNote(results, 'concurrency')}${concurrencySection(results.concurrency)}
 - angular-oauth2-oidc does not verify ID token signatures unless the
   separate \`angular-oauth2-oidc-jwks\` package is added; the bench app runs
   without it, as its smallest setup. ngx-oidc and angular-auth-oidc-client
-  verify signatures. Of ngx-oidc's bundle bytes, about 5 kB gzip is jose's
+  verify signatures. Of ngx-oidc's bundle bytes, about 4 kB gzip is jose's
   signature verification, in a lazy chunk: loaded at a login callback or a
   token renewal, not by a returning user's page while its tokens are valid.
 - angular-oauth2-oidc fetches discovery and the JWKS on every start (its
