@@ -135,6 +135,27 @@ describe('withDPoP(): bound tokens through the interceptor (RFC 9449 7)', () => 
     expect(await h.keys.load('default')).toBeNull();
   });
 
+  it('logoutLocal signs out at once and settles once the key is deleted, so the app can wait before leaving', async () => {
+    const h = await dpopApp();
+    const removal = deferred();
+    const remove = jest.spyOn(h.keys, 'remove').mockImplementation(() => removal.promise);
+    // Fake timers: the port's cap on the wait for the deletion cannot run out meanwhile.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      let settled = false;
+      const dropped = h.auth.logoutLocal().then(() => (settled = true));
+      expect(h.auth.isAuthenticated()).toBe(false);
+      expect(remove).toHaveBeenCalledWith('default');
+      await jest.advanceTimersByTimeAsync(0);
+      expect(settled).toBe(false);
+      removal.resolve();
+      await dropped;
+      expect(settled).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('is off unless asked for, and NgModule apps add it as a feature', () => {
     TestBed.configureTestingModule({ providers: [] });
     expect(TestBed.inject(AUTH_DPOP)).toBeNull();

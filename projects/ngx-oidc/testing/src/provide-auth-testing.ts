@@ -122,7 +122,7 @@ export class AuthTestingController {
   /** Signs the user out here, as `logoutLocal()` does: `LoggedOut`, guards then redirect to login. */
   async signOut(): Promise<void> {
     await this.auth.whenReady();
-    this.auth.logoutLocal();
+    await this.auth.logoutLocal();
   }
 
   /**

@@ -256,10 +256,17 @@ export class OidcAuth<TClaims extends object = {}> extends AuthState implements 
     this.fail(error);
   }
 
-  /** Forgets the session here and in every tab, without asking the provider. */
-  logoutLocal(): void {
-    void this.loaded?.session.logoutLocal();
+  /**
+   * Forgets the session here and in every tab, without asking the provider.
+   * The session is gone at once (signals, `LoggedOut`); the promise settles,
+   * never rejecting, once the DPoP key is deleted too (`withDPoP()`), or
+   * after a second if its store does not answer: await it before the page
+   * navigates away, or the browser may abort the deletion.
+   */
+  logoutLocal(): Promise<void> {
+    const dropped = this.loaded?.session.logoutLocal() ?? Promise.resolve();
     this.ended();
+    return dropped;
   }
 
   /** @internal */
