@@ -69,8 +69,8 @@ export async function newContext(browser, name, settings = {}) {
  * meanwhile: polling it would put the runner's injected script on the app's
  * main thread while it signs in.
  */
-export function appAuthenticated(page) {
-  return page.waitForEvent('console', { predicate: (m) => m.text() === 'bench:authenticated', timeout: 20_000 });
+export function appAuthenticated(page, timeout = 20_000) {
+  return page.waitForEvent('console', { predicate: (m) => m.text() === 'bench:authenticated', timeout });
 }
 
 /** Signs in through the provider's pages from /protected and waits for the app to say so. */
