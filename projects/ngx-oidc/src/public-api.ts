@@ -32,6 +32,7 @@ export {
   type SessionDeps,
   type SessionFlows,
 } from './lib/core/session';
+// Its protocol steps (SessionDeps.flows): they load with the lazy chunk of the Angular layer.
 export { loadSessionFlows } from './lib/angular/session-flows-loader';
 
 // Angular: providers and features
