@@ -1,5 +1,5 @@
 import type { BrowserContext, Locator, Page, Request } from '@playwright/test';
-import { API_ORIGIN, APP, IDP, expect, faults, signIn, storedSession, test, useFlow } from './fixtures';
+import { API_ORIGIN, APP, IDP, expect, faults, signIn, storedSession, test, textAfterTick, useFlow } from './fixtures';
 
 // The provider misbehaving, through the fault hook in front of it (e2e/idp/faults.mjs):
 // 503 with Retry-After, no answer, a reset connection, an HTML page. Every scenario
@@ -57,15 +57,6 @@ async function advanceUntil(page: Page, done: () => Promise<boolean>, maxMs: num
 /** Refresh requests the provider answered itself (not faulted). */
 async function answeredRefreshes(): Promise<number> {
   return (await faults.counts()).requests.filter((r) => r.grantType === 'refresh_token' && !r.fault).length;
-}
-
-/**
- * A locator's text after 50 ms of page time: with the clock paused, change
- * detection (scheduled on timers) runs only when the test moves the clock.
- */
-async function textAfterTick(page: Page, locator: Locator): Promise<string | null> {
-  await page.clock.runFor(50);
-  return locator.textContent();
 }
 
 const status = (page: Page) => page.getByTestId('auth-status');

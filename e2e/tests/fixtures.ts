@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { type BrowserContext, type Page, test as base, expect } from '@playwright/test';
+import { type BrowserContext, type Locator, type Page, test as base, expect } from '@playwright/test';
 import { demoConfig } from '../app-server.mjs';
 import { INTROSPECTOR } from '../idp/provider.mjs';
 import { PORTS } from '../stack.mjs';
@@ -195,3 +195,12 @@ export const faults = {
     return (await faults.counts()).grants[grantType] ?? 0;
   },
 };
+
+/**
+ * A locator's text after 50 ms of page time: with the clock paused, change
+ * detection (scheduled on timers) runs only when the test moves the clock.
+ */
+export async function textAfterTick(page: Page, locator: Locator): Promise<string | null> {
+  await page.clock.runFor(50);
+  return locator.textContent();
+}
