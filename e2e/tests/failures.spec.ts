@@ -2,6 +2,7 @@ import { APP, IDP, completeProviderLogin, expect, storedSession, test, tokenRequ
 
 test.describe('failures end cleanly', () => {
   test('10. a user who denies consent lands on /unauthorized with access_denied, without a redirect loop', async ({ page }) => {
+    await page.clock.install();
     await useFlow(page, 'refresh');
     const seen = watchProvider(page);
     await page.goto('/protected');
@@ -12,8 +13,10 @@ test.describe('failures end cleanly', () => {
     await expect(page).toHaveURL(`${APP}/unauthorized`);
     await expect(page.getByTestId('auth-error')).toHaveText('access_denied');
     await expect(page.getByTestId('auth-state')).toHaveText('unauthenticated');
-    // Give a loop the chance to show itself: it must not.
-    await page.waitForTimeout(1500);
+    // Give a loop the chance to show itself: a minute of the page's time runs every timer a
+    // retry could wait on, and a navigation one started would be waited for. There must be none.
+    await page.clock.runFor(60_000);
+    await page.waitForLoadState();
     await expect(page).toHaveURL(`${APP}/unauthorized`);
     expect(seen.filter((r) => r.url.pathname === '/auth')).toHaveLength(1);
     expect(tokenRequests(seen)).toHaveLength(0);
