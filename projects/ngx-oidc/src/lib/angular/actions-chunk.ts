@@ -8,4 +8,3 @@ import { lazy } from '../core/lazy';
  * next time.
  */
 export const loadActions = lazy(() => import('./auth-actions'));
-

@@ -14,7 +14,7 @@ import type { InternalLoginOptions, LogoutOptions, OidcAuth } from './oidc-auth'
 export { httpBackendPort } from './http-port';
 export { storageChange, webLockPort } from './tab-lock';
 
-/** The protocol steps, for `loadSessionFlows` (actions-chunk.ts). */
+/** The protocol steps, for `loadSessionFlows` (session-flows-loader.ts). */
 export const flows: SessionFlows = sessionFlows;
 
 /**
