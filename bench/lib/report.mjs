@@ -95,7 +95,18 @@ function startupSection(s) {
   for (const r of s.rows) {
     lines.push(`| ${LABELS[r.name] ?? r.name} | ${r.returning.requests} (max ${r.returning.maxRequests}) | ${r.returning.ms.toFixed(0)} | ${r.callback.requests} (max ${r.callback.maxRequests}) | ${r.callback.ms.toFixed(0)} |`);
   }
-  return `Median of ${s.runs} runs each.\n\n${lines.join('\n')}\n${expiredTable(s)}`;
+  return `Median of ${s.runs} runs each.\n\n${lines.join('\n')}\n${requestList(s)}${expiredTable(s)}`;
+}
+
+/** Which provider requests each library made (the set the most runs made); results from before they were recorded have none. */
+function requestList(s) {
+  if (!s.rows.every((r) => r.callback.paths !== undefined)) return '';
+  const none = (p) => (p === '' ? 'none' : p);
+  const lines = s.rows.map(
+    (r) =>
+      `- ${LABELS[r.name] ?? r.name}: returning user ${none(r.returning.paths)}; login callback ${none(r.callback.paths)}${r.expired?.paths !== undefined ? `; expired access token ${none(r.expired.paths)}` : ''}.`,
+  );
+  return `\nThe provider requests, by path (the set most runs made):\n\n${lines.join('\n')}\n`;
 }
 
 /** The returning users whose access token had expired (results from before it was measured have none). */

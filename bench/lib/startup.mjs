@@ -12,6 +12,22 @@ const EXPIRED_RUNS = 5;
 const EXPIRED_BOUND_MS = 5000;
 const LIBRARIES = ['ngx-oidc', 'auth-oidc-client', 'oauth2-oidc'];
 
+/**
+ * The provider requests of the runs, as the paths the most runs made (with
+ * the token grant: `/token (refresh_token)`), e.g. `/jwks, /token (authorization_code)`.
+ */
+function commonPaths(runs) {
+  const tally = new Map();
+  for (const paths of runs) {
+    const key = [...paths].sort().join(', ');
+    tally.set(key, (tally.get(key) ?? 0) + 1);
+  }
+  return [...tally].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+}
+
+/** A provider request as `commonPaths` lists it. */
+const describe = (r) => (r.path === '/token' ? `/token (${new URLSearchParams(r.post).get('grant_type')})` : r.path);
+
 /** When the app said it was signed in (it has, once `signIn` or `appAuthenticated` resolved), ms from navigation start. */
 function authenticatedAt(page) {
   return page.evaluate(() => window.__bench.authenticatedAt);
@@ -23,6 +39,7 @@ async function returningUser(browser, name) {
   await signIn(page, name);
   const ms = [];
   const requests = [];
+  const paths = [];
   for (let i = 0; i < RUNS; i++) {
     const seen = watchProvider(page);
     const authenticated = appAuthenticated(page);
@@ -31,30 +48,33 @@ async function returningUser(browser, name) {
     ms.push(await authenticatedAt(page));
     await page.waitForTimeout(300); // requests made right after still count
     requests.push(seen.length);
+    paths.push(seen.map(describe));
     page.removeAllListeners('request');
   }
   await context.close();
-  return { ms: median(ms), requests: median(requests), maxRequests: Math.max(...requests) };
+  return { ms: median(ms), requests: median(requests), maxRequests: Math.max(...requests), paths: commonPaths(paths) };
 }
 
 async function loginCallback(browser, name) {
   const ms = [];
   const requests = [];
+  const paths = [];
   for (let i = 0; i < RUNS; i++) {
     const context = await newContext(browser, name);
     const page = await context.newPage();
     let afterCallback = null;
     page.on('request', (req) => {
       if (req.isNavigationRequest() && req.url().startsWith(`${appUrl(name)}/callback`)) afterCallback = [];
-      else if (afterCallback && req.url().startsWith(IDP)) afterCallback.push(new URL(req.url()).pathname);
+      else if (afterCallback && req.url().startsWith(IDP)) afterCallback.push(describe({ path: new URL(req.url()).pathname, post: req.postData() ?? '' }));
     });
     await signIn(page, name);
     ms.push(await authenticatedAt(page));
     await page.waitForTimeout(300);
     requests.push(afterCallback?.length ?? NaN);
+    paths.push(afterCallback ?? []);
     await context.close();
   }
-  return { ms: median(ms), requests: median(requests), maxRequests: Math.max(...requests) };
+  return { ms: median(ms), requests: median(requests), maxRequests: Math.max(...requests), paths: commonPaths(paths) };
 }
 
 /** The end of each refresh-token grant the page made (performance timeline, the same clock as `authenticatedAt`). */
@@ -96,7 +116,7 @@ async function expiredUsers(browser) {
       const at = signedIn ? await authenticatedAt(page) : null;
       await page.waitForTimeout(300);
       const refreshed = (await refreshEnds(page)).some((end) => at !== null && end <= at);
-      runs[name].push({ signedIn, refreshedFirst: refreshed, ms: at, requests: seen.length });
+      runs[name].push({ signedIn, refreshedFirst: refreshed, ms: at, requests: seen.length, paths: seen.map(describe) });
       await page.context().close();
     }
   }
@@ -111,6 +131,7 @@ async function expiredUsers(browser) {
           ms: signedIn.length ? median(signedIn.map((x) => x.ms)) : null,
           requests: median(r.map((x) => x.requests)),
           maxRequests: Math.max(...r.map((x) => x.requests)),
+          paths: commonPaths(r.map((x) => x.paths)),
         },
       ];
     }),
