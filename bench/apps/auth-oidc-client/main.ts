@@ -1,9 +1,11 @@
 // angular-auth-oidc-client, the same code flow with refresh tokens as the ngx-oidc app:
-// autoLoginPartialRoutesGuard, authInterceptor(), checkAuth at start (withAppInitializerAuthCheck).
+// autoLoginPartialRoutesGuard, authInterceptor(), checkAuth at start (withAppInitializerAuthCheck);
+// the runner can switch the start-up check to checkAuthIncludingServer() (bench.aaocCheck).
 import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
-import { Component, inject, provideZonelessChangeDetection, signal } from '@angular/core';
+import { Component, inject, provideAppInitializer, provideZonelessChangeDetection, signal } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { RouterOutlet, provideRouter } from '@angular/router';
+import { firstValueFrom } from 'rxjs';
 import {
   AbstractSecurityStorage,
   DefaultLocalStorageService,
@@ -25,6 +27,15 @@ import { Home, Protected } from '../shared/pages';
 function refreshTokenLock(): { useRefreshTokenLock?: boolean } {
   const lock = localStorage.getItem('bench.aaocLock');
   return lock === 'on' ? { useRefreshTokenLock: true } : lock === 'off' ? { useRefreshTokenLock: false } : {};
+}
+
+/**
+ * The start-up check, switched by the runner: `bench.aaocCheck` = 'server' calls the library's
+ * checkAuthIncludingServer() (it asks the provider when the stored tokens do not pass); unset keeps
+ * withAppInitializerAuthCheck() (checkAuth, stored tokens only), the setup of every other run.
+ */
+function serverCheck(): boolean {
+  return localStorage.getItem('bench.aaocCheck') === 'server';
 }
 
 @Component({
@@ -81,8 +92,9 @@ bootstrapApplication(App, {
           logLevel: LogLevel.None,
         },
       },
-      withAppInitializerAuthCheck(),
+      ...(serverCheck() ? [] : [withAppInitializerAuthCheck()]),
     ),
+    ...(serverCheck() ? [provideAppInitializer(() => firstValueFrom(inject(OidcSecurityService).checkAuthIncludingServer()).then(() => undefined))] : []),
     // After provideAuth, so it replaces the library's default (sessionStorage): tabs share the session.
     { provide: AbstractSecurityStorage, useClass: DefaultLocalStorageService },
   ],
