@@ -265,7 +265,7 @@ ${carriedNote(results, 'concurrency')}${concurrencySection(results.concurrency)}
   request. Its \`checkAuthIncludingServer()\` asks the provider when the
   stored tokens do not pass: it is a row of its own (the bench app switches
   its start-up check by a setting, \`bench.aaocCheck\`, as it switches its
-  lock; the two switches add about 70 B gzip to its bundle), and refreshes. angular-oauth2-oidc counts an access token as valid
+  lock; that switch adds about 70 B gzip to its bundle), and refreshes. angular-oauth2-oidc counts an access token as valid
   until ten minutes after it expired (its default \`clockSkewInSec\`
   allowance), so it says signed in at once, holding the expired token,
   without a refresh.
