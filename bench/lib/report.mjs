@@ -265,10 +265,10 @@ ${carriedNote(results, 'concurrency')}${concurrencySection(results.concurrency)}
   request. Its \`checkAuthIncludingServer()\` asks the provider when the
   stored tokens do not pass: it is a row of its own (the bench app switches
   its start-up check by a setting, \`bench.aaocCheck\`, as it switches its
-  lock; that switch adds about 70 B gzip to its bundle), and refreshes. angular-oauth2-oidc counts an access token as valid
-  until ten minutes after it expired (its default \`clockSkewInSec\`
-  allowance), so it says signed in at once, holding the expired token,
-  without a refresh.
+  lock; that switch adds about 70 B gzip to its bundle), and refreshes.
+  angular-oauth2-oidc counts an access token as valid until ten minutes
+  after it expired (its default \`clockSkewInSec\` allowance), so it says
+  signed in at once, holding the expired token, without a refresh.
 - angular-oauth2-oidc does not verify ID token signatures unless the
   separate \`angular-oauth2-oidc-jwks\` package is added; the bench app runs
   without it, as its smallest setup. ngx-oidc and angular-auth-oidc-client
