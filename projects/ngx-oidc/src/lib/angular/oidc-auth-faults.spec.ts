@@ -21,6 +21,13 @@ function record(h: { auth: { events$: { subscribe(fn: (e: AuthEvent) => void): u
   return events;
 }
 
+/** The token endpoint cannot be reached from now on (every fetch fails, as offline), and a renewal has met it: the session waits to retry. */
+async function renewalWaitingOffline(h: Awaited<ReturnType<typeof setupAuth>>): Promise<void> {
+  h.op.override('token', () => Promise.reject(new TypeError('Failed to fetch')), true);
+  await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+  expect(h.auth.status()).toBe('retrying');
+}
+
 /** The harness with a fixed jitter, so the back-off delays are known: half of each doubling step. */
 const withoutJitter = [{ provide: AUTH_RANDOM, useValue: () => 0 }];
 
@@ -83,16 +90,13 @@ describe('OidcAuth: renewal while the provider is down', () => {
   it('retries at once when the browser comes back online or the tab becomes visible', async () => {
     const h = await setupAuth({ config: { silentRenew: true } });
     await signIn(h);
-    h.op.override('token', () => Promise.reject(new TypeError('Failed to fetch')), true);
-    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
-    expect(h.auth.status()).toBe('retrying');
+    await renewalWaitingOffline(h);
     // Each event starts the renewal at once (renewing); joining it, it succeeds.
     window.dispatchEvent(new Event('online'));
     expect(h.auth.status()).toBe('renewing');
     await h.auth.renewIfDue();
     expect(h.auth.status()).toBe('authenticated');
-    h.op.override('token', () => Promise.reject(new TypeError('Failed to fetch')), true);
-    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    await renewalWaitingOffline(h);
     document.dispatchEvent(new Event('visibilitychange'));
     expect(h.auth.status()).toBe('renewing');
     await h.auth.renewIfDue();
@@ -102,9 +106,7 @@ describe('OidcAuth: renewal while the provider is down', () => {
   it('stops waking a waiting renewal once the service is destroyed', async () => {
     const h = await setupAuth({ config: { silentRenew: true } });
     await signIn(h);
-    h.op.override('token', () => Promise.reject(new TypeError('Failed to fetch')), true);
-    await expect(h.auth.refresh()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
-    expect(h.auth.status()).toBe('retrying');
+    await renewalWaitingOffline(h);
     h.auth.ngOnDestroy();
     window.dispatchEvent(new Event('online'));
     document.dispatchEvent(new Event('visibilitychange'));
