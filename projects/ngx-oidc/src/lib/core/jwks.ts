@@ -104,18 +104,33 @@ export interface JwksResolverOptions {
   readonly refetchCooldownSeconds?: number;
 }
 
+/** What the JWKS cache needs: {@link JwksResolverOptions} without the refetch cooldown. */
+type JwksCacheOptions = Pick<JwksResolverOptions, 'jwksUri' | 'fetchJson' | 'store' | 'now' | 'ttlSeconds'>;
+
+/** The cached keys while they are fresh: from this `jwks_uri`, younger than `ttlSeconds`; with their age. */
+function cachedKeys(options: JwksCacheOptions): { keys: readonly JWK[] | undefined; age: number | undefined } {
+  const { jwksUri, store, now, ttlSeconds } = options;
+  const cached = store.get('jwks', isCachedJwks);
+  const age = cached && cached.uri === jwksUri ? now() - cached.fetchedAt : undefined;
+  const fresh = age !== undefined && age >= 0 && age < ttlSeconds;
+  return { keys: fresh ? parseCachedKeys(cached!, store) : undefined, age };
+}
+
+/** Fetches the JWKS and caches it. */
+async function fetchAndCache(options: JwksCacheOptions): Promise<readonly JWK[]> {
+  const { jwksUri, store, now } = options;
+  const keys = await fetchJwks(jwksUri, options.fetchJson);
+  store.set('jwks', { uri: jwksUri, fetchedAt: now(), keys } satisfies CachedJwks);
+  return keys;
+}
+
 /**
  * Makes sure a fresh JWKS is cached: a request only when none is, or the
  * cached one is older than `ttlSeconds` or from another `jwks_uri`. A callback
  * starts this in parallel with its token request.
  */
-export async function freshJwks(options: Pick<JwksResolverOptions, 'jwksUri' | 'fetchJson' | 'store' | 'now' | 'ttlSeconds'>): Promise<void> {
-  const { jwksUri, fetchJson, store, now, ttlSeconds } = options;
-  const cached = store.get('jwks', isCachedJwks);
-  const age = cached && cached.uri === jwksUri ? now() - cached.fetchedAt : undefined;
-  if (age !== undefined && age >= 0 && age < ttlSeconds && parseCachedKeys(cached!, store)) return;
-  const keys = await fetchJwks(jwksUri, fetchJson);
-  store.set('jwks', { uri: jwksUri, fetchedAt: now(), keys } satisfies CachedJwks);
+export async function freshJwks(options: JwksCacheOptions): Promise<void> {
+  if (!cachedKeys(options).keys) await fetchAndCache(options);
 }
 
 function isCachedJwks(value: unknown): value is CachedJwks {
@@ -132,16 +147,10 @@ function isCachedJwks(value: unknown): value is CachedJwks {
  * cooldown otherwise.
  */
 export function jwksKeyResolver(options: JwksResolverOptions): KeyResolver {
-  const { jwksUri, fetchJson, store, now, ttlSeconds } = options;
+  const { now } = options;
   const cooldown = options.refetchCooldownSeconds ?? 30;
   // When the JWKS was last fetched because of each unseen kid: one refetch per kid per cooldown.
   const triedKids = new Map<string, number>();
-
-  const refetch = async (): Promise<readonly JWK[]> => {
-    const keys = await fetchJwks(jwksUri, fetchJson);
-    store.set('jwks', { uri: jwksUri, fetchedAt: now(), keys } satisfies CachedJwks);
-    return keys;
-  };
 
   /** May the JWKS be fetched again now? A kid never seen gets its own chance, even right after a fetch. */
   const mayRefetch = (keys: readonly JWK[], age: number, hint: KeyHint): boolean => {
@@ -155,12 +164,7 @@ export function jwksKeyResolver(options: JwksResolverOptions): KeyResolver {
   };
 
   return async (hint, { refresh = false } = {}) => {
-    const cached = store.get('jwks', isCachedJwks);
-    const age = cached && cached.uri === jwksUri ? now() - cached.fetchedAt : undefined;
-    let keys: readonly JWK[] | undefined;
-    if (cached && age !== undefined && age >= 0 && age < ttlSeconds) {
-      keys = parseCachedKeys(cached, store);
-    }
+    const { keys, age } = cachedKeys(options);
     if (keys && !refresh) {
       const fit = selectVerificationKeys(keys, hint);
       if (fit.length > 0) return fit;
@@ -170,7 +174,7 @@ export function jwksKeyResolver(options: JwksResolverOptions): KeyResolver {
       if (refresh) return [];
       throw noMatchingKey(hint);
     }
-    const fit = selectVerificationKeys(await refetch(), hint);
+    const fit = selectVerificationKeys(await fetchAndCache(options), hint);
     if (fit.length === 0 && !refresh) throw noMatchingKey(hint);
     return fit;
   };
