@@ -2,7 +2,8 @@
 // provider and the ms from navigation to authenticated; for a login callback,
 // the provider requests made and the ms from the callback URL to authenticated;
 // for a returning user whose access token has expired, whether the library
-// refreshed it before it said signed in, with the same two numbers.
+// refreshed it before it said signed in, with the same two numbers; and, for
+// scale, when the baseline app (no auth library) shows a callback URL.
 // Median of RUNS runs per library (EXPIRED_RUNS for the expired session).
 import { IDP, appAuthenticated, appUrl, median, newContext, signIn, watchProvider } from './stack.mjs';
 
@@ -88,6 +89,34 @@ async function loginCallback(browser, name) {
   return { ms: median(ms), requests: median(requests), maxRequests: Math.max(...requests), paths: commonPaths(paths) };
 }
 
+/**
+ * The floor under every login callback above: the baseline app (no auth
+ * library) opening a callback URL, in a new context after one visit, as the
+ * callback runs do, until its root component is in the page. A mutation
+ * observer added before the page's scripts notes that moment (it reads one
+ * selector per batch of DOM changes).
+ */
+async function baselineShown(browser) {
+  const ms = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await newContext(browser, 'baseline');
+    await context.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        if (!document.querySelector('[data-testid=auth-state]')) return;
+        window.__shownAt = performance.now();
+        observer.disconnect();
+      }).observe(document, { childList: true, subtree: true });
+    });
+    const page = await context.newPage();
+    await page.goto(`${appUrl('baseline')}/`);
+    await page.goto(`${appUrl('baseline')}/callback?code=bench&state=bench`);
+    await page.waitForFunction(() => window.__shownAt !== undefined);
+    ms.push(await page.evaluate(() => window.__shownAt));
+    await context.close();
+  }
+  return median(ms);
+}
+
 /** The end of each refresh-token grant the page made (performance timeline, the same clock as `authenticatedAt`). */
 function refreshEnds(page) {
   return page.evaluate(() =>
@@ -158,10 +187,12 @@ export async function startupTable(browser) {
     rows.push({ name, returning, callback });
     console.log(`startup ${name}: returning ${returning.requests} req / ${returning.ms.toFixed(0)} ms; callback ${callback.requests} req / ${callback.ms.toFixed(0)} ms`);
   }
+  const baselineMs = await baselineShown(browser);
+  console.log(`startup baseline: callback URL shown at ${baselineMs.toFixed(0)} ms`);
   const expired = await expiredUsers(browser);
   const expiredRows = EXPIRED_CASES.map(({ key }) => ({ name: key, ...expired[key] }));
   for (const e of expiredRows) {
     console.log(`startup ${e.name}, expired: signed in ${e.signedIn}/${EXPIRED_RUNS}, refreshed first ${e.refreshedFirst}, ${e.requests} req, ${e.ms === null ? '-' : e.ms.toFixed(0)} ms`);
   }
-  return { runs: RUNS, expiredRuns: EXPIRED_RUNS, expiredBoundMs: EXPIRED_BOUND_MS, rows, expiredRows };
+  return { runs: RUNS, expiredRuns: EXPIRED_RUNS, expiredBoundMs: EXPIRED_BOUND_MS, rows, baselineMs, expiredRows };
 }
