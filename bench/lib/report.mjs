@@ -305,8 +305,10 @@ ${carriedNote(results, 'concurrency')}${concurrencySection(results.concurrency)}
   \`offline_access\` from logins without \`prompt=consent\`, so the refresh
   would fail with \`invalid_scope\`). The grants and tokens are the same for all.
 - In the concurrency run, neither peer's interceptor renews an expired token:
-  both send what is stored, so the API answers 401 until their timers have
-  renewed. angular-auth-oidc-client's \`useRefreshTokenLock\` (default off)
+  both send what is stored, so the API answers 401 unless their timers, which
+  fire as the clocks resume, renewed before the requests left. That is a
+  race, and it has gone both ways between runs.
+  angular-auth-oidc-client's \`useRefreshTokenLock\` (default off)
   serialises its timer refreshes across tabs with Web Locks.
 - angular-oauth2-oidc has no route guard; its app has the usual few-line one.
 - The DPoP rows: \`bench/apps/ngx-oidc-dpop\` signs in as the provider's
