@@ -23,6 +23,7 @@ const OPTIONAL_URLS = [
 ] as const;
 const REQUIRED_LISTS = ['response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported'] as const;
 const BOOLEANS = ['require_pushed_authorization_requests', 'authorization_response_iss_parameter_supported'] as const;
+const OPTIONAL_LISTS = ['dpop_signing_alg_values_supported', 'revocation_endpoint_auth_methods_supported'] as const;
 
 /** A port that serves `document` as JSON for any URL, and records the requests. */
 function serving(document: unknown): { fetchJson: FetchJson; requests: OidcHttpRequest[] } {
@@ -144,6 +145,17 @@ describe('fetchDiscovery', () => {
       for (const value of ['code', ['code', 5], null, { 0: 'code' }]) {
         op.metadataOverrides[key] = value;
         await expect(fetchDiscovery(op.issuer, op.fetchJson)).rejects.toMatchObject({ code: 'DISCOVERY_INVALID', cause: { key } });
+      }
+    });
+
+    it.each(OPTIONAL_LISTS)('rejects %s that is there but not a list of strings, and accepts it absent or a list', async (key) => {
+      for (const value of ['ES256', ['ES256', 5], null, {}]) {
+        op.metadataOverrides[key] = value;
+        await expect(fetchDiscovery(op.issuer, op.fetchJson)).rejects.toMatchObject({ code: 'DISCOVERY_INVALID', cause: { key, actual: value } });
+      }
+      for (const value of [undefined, [], ['none']]) {
+        op.metadataOverrides[key] = value;
+        expect((await fetchDiscovery(op.issuer, op.fetchJson))[key]).toEqual(value);
       }
     });
 

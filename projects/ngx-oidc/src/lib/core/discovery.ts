@@ -72,6 +72,8 @@ const REQUIRED_LISTS = [
   'subject_types_supported',
   'id_token_signing_alg_values_supported',
 ] as const;
+/** Lists the library reads when the provider has them. */
+const OPTIONAL_LISTS = ['dpop_signing_alg_values_supported', 'revocation_endpoint_auth_methods_supported'] as const;
 
 /**
  * The discovery URL for an issuer. A terminating `/` is removed before
@@ -118,6 +120,11 @@ export function validateDiscovery(
   for (const key of REQUIRED_LISTS) {
     if (!isStringList(doc[key])) {
       throw new OidcError(DEV && `Discovery document lacks ${key}`, 'DISCOVERY_INVALID', { key });
+    }
+  }
+  for (const key of OPTIONAL_LISTS) {
+    if (doc[key] !== undefined && !isStringList(doc[key])) {
+      throw new OidcError(DEV && `Discovery ${key} is not a list of strings`, 'DISCOVERY_INVALID', { key, actual: doc[key] });
     }
   }
   // OIDC Discovery 3, RFC 6749 3.1/3.2: endpoints use TLS (loopback excepted for local development).

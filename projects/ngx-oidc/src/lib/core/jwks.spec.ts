@@ -54,6 +54,12 @@ describe('parseJwks', () => {
     ['a key without kty', { keys: [{ n: 'x' }] }],
     ['a key that is not an object', { keys: ['x'] }],
     ['a private key', { keys: [{ ...rsa, d: 'secret' }] }],
+    ['key_ops that is not a list', { keys: [{ ...rsa, key_ops: null }] }],
+    ['key_ops with a non-string', { keys: [{ ...rsa, key_ops: ['verify', 1] }] }],
+    ['a use that is not a string', { keys: [{ ...rsa, use: ['sig'] }] }],
+    ['an alg that is not a string', { keys: [{ ...rsa, alg: 256 }] }],
+    ['a kid that is not a string', { keys: [{ ...rsa, kid: {} }] }],
+    ['a crv that is not a string', { keys: [{ ...ec256, crv: null }] }],
   ])('rejects %s', (_name, document) => {
     expect(() => parseJwks(document)).toThrow(expect.objectContaining({ code: 'JWKS_INVALID' }));
   });

@@ -67,13 +67,22 @@ export function selectVerificationKeys(keys: readonly JWK[], hint: KeyHint): JWK
   );
 }
 
+/** The members key selection reads, when present, have their RFC 7517 4 types: strings, and `key_ops` a list of strings. */
+function isWellTypedKey(key: unknown): boolean {
+  if (!isJsonObject(key) || typeof key['kty'] !== 'string') return false;
+  const ops = key['key_ops'];
+  return ['use', 'alg', 'kid', 'crv'].every((m) => key[m] === undefined || typeof key[m] === 'string') &&
+    (ops === undefined || (Array.isArray(ops) && ops.every((op) => typeof op === 'string')));
+}
+
 /**
  * Checks a JWKS document (RFC 7517 5): an object whose `keys` is an array of
- * objects each with a string `kty`. Keys with private parts are refused.
+ * objects each with a string `kty` (and `use`, `alg`, `kid`, `crv`, `key_ops`
+ * of their types when present). Keys with private parts are refused.
  */
 export function parseJwks(document: unknown): JWK[] {
   const keys = isJsonObject(document) ? document['keys'] : undefined;
-  if (!Array.isArray(keys) || !keys.every((k) => isJsonObject(k) && typeof k['kty'] === 'string')) {
+  if (!Array.isArray(keys) || !keys.every(isWellTypedKey)) {
     throw new OidcError(DEV && 'JWKS is not a JSON Web Key Set', 'JWKS_INVALID', { actual: document });
   }
   // RFC 7517 9.2: a public JWKS must not carry private key material.

@@ -1001,17 +1001,23 @@ describe('OidcSession: DPoP (RFC 9449)', () => {
     expect(result.session.tokenType).toBeUndefined();
   });
 
-  it('makes a new key at each login, keeps it for a prompt=none renewal, and deletes it at logout', async () => {
+  it('makes a new key at a login with nobody signed in, keeps it while a session exists, and deletes it at logout', async () => {
     const { op, session, login, keys } = await dpopSetup();
     await login();
     const first = await dpopThumbprint((await keys.load('default'))!);
     const renewUrl = new URL(await session.beginLogin({ prompt: 'none', renew: true }));
     expect(renewUrl.searchParams.get('dpop_jkt')).toBe(first);
     await session.finishLogin(await op.authorize(renewUrl.toString()));
-    await login();
-    expect(await dpopThumbprint((await keys.load('default'))!)).not.toBe(first);
+    // A step-up, or a new sign-in, that never comes back (popup closed, provider refused) leaves
+    // the session's tokens bound to a key that still exists: the next refresh proves it.
+    for (const options of [{ stepUp: true, acrValues: 'urn:mfa' }, { prompt: 'login' as const }]) {
+      expect(new URL(await session.beginLogin(options)).searchParams.get('dpop_jkt')).toBe(first);
+      await expect(session.refresh({ force: true })).resolves.toMatchObject({ tokenType: 'DPoP' });
+    }
     await session.logoutLocal();
     expect(await keys.load('default')).toBeNull();
+    await login();
+    expect(await dpopThumbprint((await keys.load('default'))!)).not.toBe(first);
   });
 
   it('sends a proof with a pushed authorization request', async () => {
