@@ -6,9 +6,9 @@ import type { FetchJson } from './http';
  * without DPoP never load its code (nor jose's signing).
  */
 export interface DPoPPort {
-  /** A new key for a new login; resolves to its thumbprint, for `dpop_jkt` (RFC 9449 10). */
+  /** A new key for a login with nobody signed in; resolves to its thumbprint, for `dpop_jkt` (RFC 9449 10). */
   rotate(supportedAlgs?: readonly string[]): Promise<string>;
-  /** The thumbprint of the current key (an iframe renew keeps it), made when there is none. */
+  /** The thumbprint of the current key (a login while a session exists keeps it), made when there is none. */
   thumbprint(supportedAlgs?: readonly string[]): Promise<string>;
   /**
    * `fetchJson` with a fresh proof on every request (`ath` too when

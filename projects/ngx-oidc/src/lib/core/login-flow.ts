@@ -30,11 +30,14 @@ export async function beginLogin(s: OidcSession, options: BeginLoginOptions = {}
   const pkce = await createPkcePair();
   const { config } = s;
   const { dpop } = s.deps;
-  // RFC 9449 10: bind the code to the DPoP key; a new login gets a new key, a renewal keeps it.
+  const signedIn = s.restore();
+  // RFC 9449 10: bind the code to the DPoP key. A login with nobody signed in gets a new key; while a
+  // session exists (a renewal, a step-up, a new sign-in) its key stays, since its tokens are bound to
+  // it and the login may never come back (popup closed, provider refused).
   const algs = metadata.dpop_signing_alg_values_supported;
-  const dpopJkt = dpop ? await (options.renew ? dpop.thumbprint(algs) : dpop.rotate(algs)) : undefined;
+  const dpopJkt = dpop ? await (signedIn ? dpop.thumbprint(algs) : dpop.rotate(algs)) : undefined;
   // OIDC Core 3.1.2.1: a prompt=none request names the signed-in user with id_token_hint.
-  const idTokenHint = options.prompt === 'none' ? s.restore()?.idToken : undefined;
+  const idTokenHint = options.prompt === 'none' ? signedIn?.idToken : undefined;
   const maxAge = options.maxAge ?? config.maxAge;
   const tx: LoginTransaction = {
     state: randomString(),
@@ -126,7 +129,7 @@ export async function finishLogin(s: OidcSession, callbackUrl: string): Promise<
   const sameUser = tx.renew === true || tx.stepUp === true;
   const current = sameUser ? s.restore() : null;
   // One for a session that ended meanwhile (logout while the iframe or the provider ran) signs nobody in.
-  if (sameUser && !current) throw new OidcError(DEV && 'The session ended while it was being renewed or stepped up', 'NO_SESSION');
+  if (sameUser && !current) throw sessionEnded();
   await keysReady;
   const claims = await validateIdToken(tokens.idToken, keys(s, metadata), {
     ...idTokenExpectations(s, metadata, tokens),
@@ -154,7 +157,13 @@ export async function finishLogin(s: OidcSession, callbackUrl: string): Promise<
     ...(tokens.tokenType === 'DPoP' ? { tokenType: 'DPoP' as const } : {}),
   };
   if (s.config.autoUserInfo) session = await withUserInfo(s, session, metadata);
+  // Checked again after the last wait (keys, signature, userinfo): a logout meanwhile stays a logout.
+  if (sameUser && !s.restore()) throw sessionEnded();
   s.store.set('session', session);
   s.store.remove('renewal');
   return { session, ...(tx.returnUrl !== undefined ? { returnUrl: tx.returnUrl } : {}) };
+}
+
+function sessionEnded(): OidcError {
+  return new OidcError(DEV && 'The session ended while it was being renewed or stepped up', 'NO_SESSION');
 }

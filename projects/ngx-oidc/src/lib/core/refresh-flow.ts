@@ -68,7 +68,11 @@ export async function refreshLocked(
       previous: current.idTokenClaims,
       ignoreNonceAfterRefresh: s.config.ignoreNonceAfterRefresh,
     }).catch((e: unknown) => {
-      throw renewalFailed(s, toOidcError(e), current, backoff);
+      const error = toOidcError(e);
+      // The provider has rotated the refresh token already: a check that failed for now (the
+      // new signing key could not be fetched) keeps the new one for the retry.
+      const retryWith = isTransientError(error) ? keepRotatedRefreshToken(s, current, tokens.refreshToken) : current;
+      throw renewalFailed(s, error, retryWith, backoff);
     });
   }
   // Logged out (or another tab changed the session) while the request ran: store nothing.
@@ -87,6 +91,21 @@ export async function refreshLocked(
   else if (session.tokenType !== undefined) session = withoutTokenType(session);
   s.store.set('session', session);
   s.store.remove('renewal');
+  return session;
+}
+
+/**
+ * Stores `rotated`, the refresh token of an answer that could not be checked
+ * yet, in place of the spent one, with the session's current tokens: the old
+ * one is dead at a provider that rotates (RFC 9700 4.14.2), and its reuse may
+ * revoke them all. Nothing changes when there is no new one, or when the
+ * session changed meanwhile (a logout, another tab). Returns the session to
+ * retry with.
+ */
+function keepRotatedRefreshToken(s: OidcSession, current: AuthSession, rotated: string | undefined): AuthSession {
+  if (rotated === undefined || rotated === current.refreshToken || s.restore()?.refreshToken !== current.refreshToken) return current;
+  const session: AuthSession = { ...current, refreshToken: rotated };
+  s.store.set('session', session);
   return session;
 }
 

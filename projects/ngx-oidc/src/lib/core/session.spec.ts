@@ -83,16 +83,17 @@ async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcC
     return { callback, result: await s.finishLogin(callback) };
   };
   /**
-   * A second session on the same storages whose token requests wait until
-   * `release()`; `reached` resolves when the first one is held there.
+   * A second session on the same storages whose requests to `path` (the token
+   * endpoint by default) wait until `release()`; `reached` resolves when the
+   * first one is held there.
    */
-  const withHeldTokenRequests = () => {
+  const withHeldRequests = (path = '/token') => {
     const gate = deferred();
     const reached = deferred();
     const held = new OidcSession(config, {
       flows,
       fetchJson: async (req) => {
-        if (!req.url.endsWith('/token')) return op.fetchJson(req);
+        if (!req.url.endsWith(path)) return op.fetchJson(req);
         reached.resolve();
         await gate.promise;
         return op.fetchJson(req);
@@ -105,7 +106,7 @@ async function setup(options: { op?: FakeProviderOptions; config?: Partial<OidcC
   };
   /** The states of the pending logins. */
   const pending = () => txStorage.keys().filter((k) => k.startsWith('ngx-oidc.default.tx.')).map((k) => k.slice('ngx-oidc.default.tx.'.length));
-  return { op, clock, storage, txStorage, session, makeSession, login, pending, config, withHeldTokenRequests };
+  return { op, clock, storage, txStorage, session, makeSession, login, pending, config, withHeldRequests };
 }
 
 describe('OidcSession: login', () => {
@@ -634,6 +635,18 @@ describe('OidcSession: storage', () => {
     await expect(session.finishLogin(renewal)).rejects.toMatchObject({ code: 'NO_SESSION' });
     expect(session.restore()).toBeNull();
   });
+
+  it('a renewal that is past its token request when the logout comes (here: at userinfo) signs nobody in either', async () => {
+    const { op, session, login, withHeldRequests } = await setup({ config: { autoUserInfo: true } });
+    await login();
+    const { held, reached, release } = withHeldRequests('/userinfo');
+    const renewal = held.finishLogin(await op.authorize(await held.beginLogin({ prompt: 'none', renew: true })));
+    await reached;
+    await session.logoutLocal();
+    release();
+    await expect(renewal).rejects.toMatchObject({ code: 'NO_SESSION' });
+    expect(session.restore()).toBeNull();
+  });
 });
 
 describe('OidcSession: a provider that is down, slow or busy', () => {
@@ -727,9 +740,9 @@ describe('OidcSession: a provider that is down, slow or busy', () => {
   });
 
   it('stores nothing when the session was logged out while a refresh ran', async () => {
-    const { login, withHeldTokenRequests } = await setup();
+    const { login, withHeldRequests } = await setup();
     await login();
-    const { held: slow, reached, release } = withHeldTokenRequests();
+    const { held: slow, reached, release } = withHeldRequests();
     const renewal = slow.refresh();
     await reached;
     slow.logoutLocal();
@@ -792,6 +805,17 @@ describe('OidcSession: transactions and token storage', () => {
     expect(result.session.refreshToken).toBeUndefined();
     expect(JSON.stringify(session.store.storage.read(session.store.keyOf('session')))).not.toContain('rt-');
     await expect(session.refresh()).rejects.toMatchObject({ code: 'NO_REFRESH_TOKEN' });
+  });
+
+  it('with useRefreshToken turned off later, ignores a stored refresh token, and still discards that session', async () => {
+    const { login, storage, config, op } = await setup();
+    await login();
+    const later = new OidcSession({ ...config, useRefreshToken: false }, { fetchJson: op.fetchJson, flows, storage, transactionStorage: new MemoryStorage(), now: () => START });
+    const stored = later.restore()!;
+    expect(stored.refreshToken).toBeUndefined();
+    // The session ends (an expiry, a definitive failure): compare and delete matches what restore() gave.
+    expect(later.discard(stored)).toBe(true);
+    expect(later.restore()).toBeNull();
   });
 
   it('sends id_token_hint with prompt=none, and only then', async () => {
@@ -919,13 +943,30 @@ describe('OidcSession: keys before the refresh token is spent', () => {
     clock.now += 10;
     await expect(session.refresh()).resolves.toMatchObject({ idTokenClaims: { sub: 'alice' } });
   });
+
+  it('a new signing key that cannot be fetched after the refresh token was spent keeps the rotated one for the retry', async () => {
+    const { op, session, login, clock } = await setup();
+    await login();
+    const spent = session.restore()!.refreshToken;
+    // The provider signs with a kid the cached JWKS lacks, and the one refetch for it fails.
+    await op.rotateKeys();
+    clock.now += 60;
+    op.override('jwks', { status: 503, headers: {}, body: '' }, true);
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'HTTP_ERROR', cause: { retryAt: expect.any(Number) } });
+    const kept = session.restore()!;
+    expect(kept.refreshToken).not.toBe(spent);
+    expect(session.renewalBackoff()).toMatchObject({ refreshToken: kept.refreshToken, attempt: 1 });
+    // The retry spends the new refresh token (the old one would get invalid_grant), and the ID token passes.
+    clock.now += 600;
+    await expect(session.refresh()).resolves.toMatchObject({ idTokenClaims: { sub: 'alice' } });
+  });
 });
 
 describe('OidcSession: the callback, in parallel', () => {
   it('fetches the JWKS while the token request is on its way, not after it', async () => {
-    const { op, session, withHeldTokenRequests } = await setup();
+    const { op, session, withHeldRequests } = await setup();
     const url = await session.beginLogin();
-    const { held: gated, release } = withHeldTokenRequests();
+    const { held: gated, release } = withHeldRequests();
     const done = gated.finishLogin(await op.authorize(url));
     // The token request is held: were the keys fetched only after its answer, this would never resolve.
     await op.received('jwks');

@@ -134,10 +134,12 @@ export class OidcSession {
    * Removes the stored session only when it is still `expected` (same access
    * and refresh token): compare and delete, so that a session another tab has
    * just renewed in shared storage is never thrown away for an old failure.
-   * Returns whether it removed it.
+   * Compares with what {@link restore} gives (so a refresh token stored
+   * before `useRefreshToken` was turned off does not count). Returns whether
+   * it removed it.
    */
   discard(expected: Pick<AuthSession, 'accessToken' | 'refreshToken'>): boolean {
-    const stored = this.store.get('session', isAuthSession);
+    const stored = this.restore();
     if (!stored || stored.accessToken !== expected.accessToken || stored.refreshToken !== expected.refreshToken) return false;
     this.store.remove('session');
     this.store.remove('renewal');
