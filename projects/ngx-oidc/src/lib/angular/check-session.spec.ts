@@ -1,6 +1,10 @@
+import { BroadcastChannel as NodeBroadcastChannel } from 'node:worker_threads';
 import { APP, nextEvent, renewIframe, setLocation, setupAuth } from '../../test/angular-harness';
-import { elementInPage } from '../../test/helpers';
+import { elementInPage, useFakeClock } from '../../test/helpers';
 import type { OidcConfig } from '../core/config';
+import { OidcError } from '../core/errors';
+import * as actionsChunk from './actions-chunk';
+import { CHECK_SESSION_INTERVAL_MS } from './check-session';
 import type { AuthEvent } from './events';
 import { withCheckAuthOnStartup, withCheckSession, withSilentRenewIframe } from './provide-auth';
 import { SILENT_RENEW_MESSAGE } from './silent-renew';
@@ -34,8 +38,23 @@ function changed(h: { op: { issuer: string } }, iframe: HTMLIFrameElement): void
   window.dispatchEvent(new MessageEvent('message', { origin: h.op.issuer, source: iframe.contentWindow, data: 'changed' }));
 }
 
+/** What the page sees of its polling: what is posted to the provider's iframe, from its first `load` on. */
+function recordPosts(iframe: HTMLIFrameElement): unknown[] {
+  const posted: unknown[] = [];
+  jest.spyOn(iframe.contentWindow!, 'postMessage').mockImplementation(((m: unknown) => posted.push(m)) as Window['postMessage']);
+  return posted;
+}
+
+/** The check-session iframe now, or `null`. */
+function checkSessionIframeNow(): HTMLIFrameElement | null {
+  return document.querySelector<HTMLIFrameElement>('iframe[title="ngx-oidc check session"]');
+}
+
 describe('check session (OIDC Session Management)', () => {
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
 
   it('polls the provider iframe with client_id and session_state, from the provider origin only', async () => {
     const h = await signedInWithSessionState();
@@ -160,6 +179,90 @@ describe('check session (OIDC Session Management)', () => {
     await checkSessionIframe();
     h.auth.logoutLocal();
     expect(document.querySelector('iframe')).toBeNull();
+  });
+
+  describe('when the session ends without a logout', () => {
+    const original = (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel;
+    beforeEach(() => ((globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = NodeBroadcastChannel));
+    afterEach(() => ((globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = original));
+
+    it.each(['a refused refresh token (SessionEnded)', 'another tab emptying the shared storage'] as const)('stops polling after %s', async (cause) => {
+      const h = await signedInWithSessionState(true, { silentRenewUrl: RENEW_URL, storage: 'localStorage' });
+      const iframe = await checkSessionIframe();
+      useFakeClock();
+      const posted = recordPosts(iframe);
+      iframe.dispatchEvent(new Event('load'));
+      if (cause === 'a refused refresh token (SessionEnded)') {
+        h.op.override('token', { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"invalid_grant"}' });
+        const ended = nextEvent(h.auth, 'SessionEnded');
+        h.auth.refresh().catch(() => undefined);
+        await ended;
+      } else {
+        const other = new NodeBroadcastChannel('ngx-oidc.default');
+        localStorage.clear();
+        const followed = nextEvent(h.auth, 'SessionChangedInOtherTab');
+        other.postMessage({ type: 'session' });
+        await followed;
+        other.close();
+      }
+      expect(h.auth.isAuthenticated()).toBe(false);
+      // Gone with its listener: no more questions with the old session_state, no `changed` answer heard.
+      expect(checkSessionIframeNow()).toBeNull();
+      await jest.advanceTimersByTimeAsync(3 * CHECK_SESSION_INTERVAL_MS);
+      expect(posted).toEqual(['spa abc.salt']);
+    });
+  });
+
+  it('polls on one timer when the provider page reloads inside the iframe, and stops it', async () => {
+    const h = await signedInWithSessionState();
+    const iframe = await checkSessionIframe();
+    useFakeClock();
+    const posted = recordPosts(iframe);
+    iframe.dispatchEvent(new Event('load'));
+    // The provider's page reloads inside the iframe: a second `load`.
+    iframe.dispatchEvent(new Event('load'));
+    expect(posted).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(CHECK_SESSION_INTERVAL_MS);
+    expect(posted).toHaveLength(3);
+    h.auth.logoutLocal();
+    // Nothing keeps running once stopped.
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('after a re-check whose code did not load: reports it once, keeps the session, and polls again after the interval', async () => {
+    const h = await signedInWithSessionState();
+    const poll = await checkSessionIframe();
+    useFakeClock();
+    const errors: string[] = [];
+    h.auth.events$.subscribe((e) => e.type === 'Error' && errors.push(e.error.code));
+    // The lazy chunk fails to load, as lazy() reports it when the browser is offline.
+    const offline = jest
+      .spyOn(actionsChunk, 'loadActions')
+      .mockRejectedValue(new OidcError('ngx-oidc could not load its code', 'NETWORK_ERROR', { reason: new TypeError('Failed to fetch dynamically imported module') }));
+    const failed = nextEvent(h.auth, 'Error');
+    changed(h, poll);
+    await failed;
+    expect(errors).toEqual(['NETWORK_ERROR']);
+    expect(h.auth.isAuthenticated()).toBe(true);
+    expect(checkSessionIframeNow()).toBeNull();
+    // Back online: polling resumes after the interval, with the session_state it had.
+    offline.mockRestore();
+    await jest.advanceTimersByTimeAsync(CHECK_SESSION_INTERVAL_MS);
+    // The iframe is in the page by the time a metadata request made after the restart resolves.
+    await h.auth.providerMetadata();
+    const again = checkSessionIframeNow();
+    expect(again).not.toBeNull();
+    const posted = recordPosts(again!);
+    again!.dispatchEvent(new Event('load'));
+    expect(posted).toEqual(['spa abc.salt']);
+    // The provider still says `changed`: this time the re-check runs, and the same user keeps the session.
+    changed(h, again!);
+    const renew = await renewIframe();
+    const renewed = nextEvent(h.auth, 'TokenRenewed');
+    answer(renew, await h.op.authorize(renew.src));
+    await renewed;
+    expect(errors).toEqual(['NETWORK_ERROR']);
+    expect(h.auth.isAuthenticated()).toBe(true);
   });
 
   it('does nothing unless the config switches it on', async () => {

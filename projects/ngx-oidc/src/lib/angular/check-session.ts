@@ -14,11 +14,16 @@ export const CHECK_SESSION_INTERVAL_MS = 3000;
 
 /**
  * Starts polling whenever a session with a `session_state` exists and the
- * provider has a `check_session_iframe`; stops on logout. A `changed` answer
- * stops polling and asks {@link OidcAuth.recheckSession} for a `prompt=none`
- * re-authentication (Session Management 3.1; never the refresh token, which
- * cannot update `session_state`); polling starts again with the new
- * `session_state` once it succeeds. Runs in the browser only, outside
+ * provider has a `check_session_iframe`; stops as soon as there is no session
+ * any more, whatever ended it (logout, `SessionEnded`, another tab). A
+ * `changed` answer stops polling and asks {@link OidcAuth.recheckSession} for
+ * a `prompt=none` re-authentication (Session Management 3.1; never the
+ * refresh token, which cannot update `session_state`); polling starts again
+ * with the new `session_state` once it succeeds. A re-check that could not
+ * run (its lazy code did not load: reported as a `NETWORK_ERROR` `Error`
+ * event) decides nothing: polling resumes after
+ * {@link CHECK_SESSION_INTERVAL_MS} with the same `session_state`, so the
+ * provider's next `changed` tries again. Runs in the browser only, outside
  * Angular's zone. Called in an injection context by `withCheckSession()`;
  * does nothing unless the config sets `startCheckSession`.
  */
@@ -29,10 +34,13 @@ export function startCheckSession(auth: OidcAuth): void {
   if (!isPlatformBrowser(inject(PLATFORM_ID))) return;
 
   let stop: (() => void) | undefined;
+  let resume: ReturnType<typeof setTimeout> | undefined;
   // Each (re)start supersedes the previous one, also while its metadata is still loading.
   let generation = 0;
   const halt = () => {
     generation += 1;
+    clearTimeout(resume);
+    resume = undefined;
     stop?.();
     stop = undefined;
   };
@@ -47,7 +55,12 @@ export function startCheckSession(auth: OidcAuth): void {
       stop = zone.runOutsideAngular(() =>
         poll(document, metadata.check_session_iframe!, `${config.clientId} ${sessionState}`, () => {
           halt();
-          void auth.recheckSession();
+          const asked = generation;
+          auth.recheckSession().catch(() => {
+            // recheckSession() reported it (the lazy code did not load: a NETWORK_ERROR). Nothing was decided,
+            // so poll again after the interval (no sooner: the provider would answer `changed` at once).
+            if (asked === generation) resume = zone.runOutsideAngular(() => setTimeout(restart, CHECK_SESSION_INTERVAL_MS));
+          });
         }),
       );
     }, () => undefined);
@@ -55,10 +68,14 @@ export function startCheckSession(auth: OidcAuth): void {
 
   const subscription = auth.events$.subscribe((event) => {
     if (event.type === 'CheckAuthFinished' || event.type === 'TokenReceived' || event.type === 'TokenRenewed') restart();
-    if (event.type === 'LoggedOut') halt();
+  });
+  const ended = auth.isAuthenticated$.subscribe((authenticated) => {
+    // Polling asks about the session held here: none any more (logout, SessionEnded, another tab), nothing to ask.
+    if (!authenticated) halt();
   });
   destroyRef.onDestroy(() => {
     subscription.unsubscribe();
+    ended.unsubscribe();
     halt();
   });
 }
@@ -90,6 +107,8 @@ function poll(document: Document, iframeUrl: string, message: string, onChanged:
   iframe.addEventListener('load', () => {
     const ask = () => iframe.contentWindow?.postMessage(message, opOrigin);
     ask();
+    // The provider's page may load again inside the iframe: one timer, whose handle stop() clears.
+    clearInterval(timer);
     timer = setInterval(ask, CHECK_SESSION_INTERVAL_MS);
   });
   document.body.appendChild(iframe);
