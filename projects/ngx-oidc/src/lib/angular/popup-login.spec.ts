@@ -5,6 +5,8 @@ import { TestBed } from '@angular/core/testing';
 import type { OidcConfig } from '../core/config';
 import { APP, setupAuth, signIn } from '../../test/angular-harness';
 import { deferred } from '../../test/helpers';
+import { OidcError } from '../core/errors';
+import * as actionsChunk from './actions-chunk';
 import type { AuthEvent } from './events';
 import type { OidcAuth } from './oidc-auth';
 import { POPUP_CHANNEL, POPUP_MESSAGE, PopupCallbackComponent, postPopupResult } from './popup-login';
@@ -290,6 +292,23 @@ describe('loginWithPopup', () => {
     expect(popup.closed).toBe(true);
     // A failed popup is not a failed redirect login: the guards may still start one.
     expect(h.auth.lastLoginFailed()).toBe(false);
+  });
+
+  it('reports a sign-in code that does not load once, failing with the NETWORK_ERROR it gave, starting and storing nothing', async () => {
+    const h = await popupApp();
+    const events = record(h.auth);
+    const popup = fakePopup();
+    openReturns(popup);
+    // The lazy chunk fails to load, as lazy() reports it when the browser is offline.
+    const unloaded = new OidcError('ngx-oidc could not load its code', 'NETWORK_ERROR', { reason: new TypeError('Failed to fetch dynamically imported module') });
+    jest.spyOn(actionsChunk, 'loadActions').mockRejectedValue(unloaded);
+    await expect(h.auth.loginWithPopup()).rejects.toBe(unloaded);
+    expect(events.map((e) => e.type)).toEqual(['Error']);
+    expect(h.auth.error()).toBe(unloaded);
+    expect(popup.closed).toBe(true);
+    expect(popup.url).toBeUndefined();
+    expect(pendingLogins()).toEqual([]);
+    expect(h.op.requests).toEqual([]);
   });
 
   it('keeps the session that existed when a popup login fails', async () => {

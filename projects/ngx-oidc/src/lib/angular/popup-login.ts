@@ -79,7 +79,7 @@ async function runInPopup(
     // Nothing started yet: no pending login, no request.
     throw auth.fail(new OidcError(DEV && 'The browser blocked the sign-in popup: call loginWithPopup() in a click handler, before any await', 'POPUP_BLOCKED'));
   }
-  // The code that finishes a login loads meanwhile.
+  // The lazy chunk (the login's steps, and what finishes a login here) loads meanwhile.
   const actions = auth.actions();
   actions.catch(() => undefined);
   let context: Awaited<ReturnType<OidcAuth['ctx']>>;
@@ -87,6 +87,15 @@ async function runInPopup(
     context = await auth.ctx();
   } catch (e) {
     // ctx() reported the config failure already.
+    closePopup(popup);
+    throw e;
+  }
+  let loaded: Awaited<ReturnType<OidcAuth['actions']>>;
+  try {
+    // Before anything starts: a chunk that cannot load must leave no pending login, nor a session the signals do not show.
+    loaded = await actions;
+  } catch (e) {
+    // actions() reported the chunk that did not load (NETWORK_ERROR) already: once, with this error.
     closePopup(popup);
     throw e;
   }
@@ -110,11 +119,9 @@ async function runInPopup(
       answer.stop();
     }
     closePopup(popup);
-    // Loaded before the code is exchanged: a chunk that fails to load must not leave a session the signals do not show.
-    const { loggedIn } = await actions;
     // RFC 6749 10.12 (via finishLogin): the state must pick the pending login of this window, used once.
     const result = await session.finishLogin(url);
-    loggedIn(auth, result.session);
+    loaded.loggedIn(auth, result.session);
     return result;
   } catch (e) {
     // No pending login is left behind; finishLogin has taken it already when it ran.
