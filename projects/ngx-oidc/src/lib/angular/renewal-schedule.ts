@@ -55,9 +55,19 @@ export function renewShared(auth: OidcAuth, force: boolean, retryNow = false): P
     const before = auth.renewalPhase();
     if (auth.isBrowser && auth.loaded?.session.restore()) auth.renewalPhase.set('renewing');
     auth.renewing = auth.actions()
-      .catch((e: unknown) => {
+      .catch((error: OidcError) => {
+        const session = auth.renewalPhase() && auth.loaded!.session.restore();
         auth.renewalPhase.set(before);
-        throw e;
+        // The renewal's code did not load (offline, a redeployed app): transient, as a provider
+        // that is down, so the session waits for a retry instead of outliving its token.
+        if (session) {
+          const retryAt = (auth.retryAt = auth.now() * 1000 + auth.loaded!.config.renewRetryInitialDelayInSeconds * 1000);
+          auth.renewalPhase.set('retrying');
+          auth.emit({ type: 'RenewFailed', error });
+          auth.emit({ type: 'RenewRetryScheduled', error, retryAt });
+          scheduleRenewal(auth, session);
+        }
+        throw error;
       })
       .then((a) => a.renew(auth, force, retryNow, before === 'retrying'))
       .finally(() => (auth.renewing = undefined));
