@@ -216,6 +216,18 @@ describe('authCallbackGuard', () => {
     // Wherever the guard lands agrees with the session state.
     expect(h.router.url).toBe(h.auth.isAuthenticated() ? '/home' : '/unauthorized');
   });
+  it('without a start-up check, a reload of the scrubbed callback URL restores the session before it decides', async () => {
+    const first = await app({ features: [] });
+    await first.auth.login({ returnUrl: '/orders' });
+    await landOnCallback(first, await first.providerAnswer());
+    expect(first.router.url).toBe('/orders');
+
+    const h = await reloadOn(first, '/callback', { features: [] });
+    await h.router.navigateByUrl('/callback');
+    expect(h.router.url).toBe('/home');
+    expect(h.auth.isAuthenticated()).toBe(true);
+    expect(h.op.count('token')).toBe(1);
+  });
 });
 
 describe('autoLoginGuard', () => {

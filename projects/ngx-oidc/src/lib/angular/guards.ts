@@ -64,8 +64,10 @@ export const authCallbackGuard: CanActivateFn = async () => {
     const { returnUrl } = await auth.handleCallback();
     return go(isSafeReturnUrl(returnUrl) ? returnUrl : config.postLoginRoute);
   } catch {
-    // A reload of an already-finished callback (state used): the session may exist.
-    return go(auth.isAuthenticated() && !auth.lastLoginFailed() ? config.postLoginRoute : config.unauthorizedRoute);
+    // A reload of an already-finished callback (state used): the session may exist, once restored
+    // (here first, in an app without the start-up check).
+    const authenticated = await auth.whenReady().catch(() => false);
+    return go(authenticated && !auth.lastLoginFailed() ? config.postLoginRoute : config.unauthorizedRoute);
   }
 };
 
