@@ -119,6 +119,8 @@ export abstract class AuthState {
   loginFailed = false;
   /** @internal This app runs inside the silent-renew iframe: it only hands the response to its parent. */
   inRenewFrame = false;
+  /** @internal Set by `ngOnDestroy`: no timer is armed again. */
+  declare destroyed: boolean | undefined;
 
   /** @internal */
   markReady(): void {

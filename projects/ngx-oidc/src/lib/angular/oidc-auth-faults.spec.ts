@@ -240,6 +240,21 @@ describe('OidcAuth: expiry and other tabs', () => {
   beforeEach(() => ((globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = NodeBroadcastChannel));
   afterEach(() => ((globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = original));
 
+  it('a renewal that finishes after the service is destroyed succeeds, and arms no timer and posts to no tab', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const h = await setupAuth({ config: { silentRenew: true } });
+    await signIn(h);
+    const renewal = h.auth.refresh();
+    h.auth.ngOnDestroy();
+    // A closed channel throws when posted to: the renewal would fail after storing its tokens.
+    await expect(renewal).resolves.toMatchObject({ idTokenClaims: { sub: 'alice' } });
+    const tokens = h.op.count('token');
+    // No renewal timer: ten minutes on, the destroyed service has asked for nothing.
+    h.clock.now += 600;
+    await jest.advanceTimersByTimeAsync(600_000);
+    expect(h.op.count('token')).toBe(tokens);
+  });
+
   it('a non-renewable token expiring here ends this session only: no logout is broadcast to tabs with their own storage', async () => {
     const other = new NodeBroadcastChannel('ngx-oidc.default');
     const heard: unknown[] = [];

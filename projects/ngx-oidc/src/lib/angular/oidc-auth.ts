@@ -279,11 +279,13 @@ export class OidcAuth<TClaims extends object = {}> extends AuthState implements 
     this.emit({ type: 'LoggedOut' });
   }
 
-  /** Stops timers and the tab channel. */
+  /** Stops timers and the tab channel, for good: work still in flight (a renewal) arms nothing again. */
   ngOnDestroy(): void {
+    this.destroyed = true;
     this.timer.clear();
     this.stopWaking?.();
     this.channel?.close();
+    this.channel = undefined;
     this.eventSubject.complete();
     this.snapshot.complete();
   }

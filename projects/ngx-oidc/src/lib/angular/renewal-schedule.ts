@@ -16,7 +16,7 @@ import type { OidcAuth } from './oidc-auth';
 export function scheduleRenewal(auth: OidcAuth, session: AuthSession | null): void {
   auth.timer.clear();
   const loaded = auth.loaded;
-  if (!session || !loaded || !auth.isBrowser || auth.inRenewFrame) return;
+  if (!session || !loaded || !auth.isBrowser || auth.inRenewFrame || auth.destroyed) return;
   const { config } = loaded;
   const renewable = session.refreshToken !== undefined || canRenewByIframe(auth, config);
   if (auth.retryAt !== undefined && renewable) {
