@@ -76,8 +76,13 @@ export function loggedIn(auth: Auth, session: AuthSession): void {
   received(auth, session, 'TokenReceived');
 }
 
-/** New tokens, from a login or a renewal: the error clears, the signals and the other tabs follow. */
+/**
+ * New tokens, from a login or a renewal: the error and any wait after a failed
+ * renewal clear (a popup sign-in during that wait too), the signals and the other tabs follow.
+ */
 function received(auth: Auth, session: AuthSession, type: 'TokenReceived' | 'TokenRenewed'): void {
+  auth.iframeBackoff = null;
+  auth.retryAt = undefined;
   auth.errorState.set(null);
   auth.renewalPhase.set(null);
   auth.setSession(session);
@@ -112,7 +117,7 @@ export async function renew(auth: Auth, force: boolean, retryNow: boolean, retry
     } else {
       throw new OidcError(DEV && 'The session cannot be renewed: no refresh token and no silent renew', 'NO_REFRESH_TOKEN');
     }
-    renewalSucceeded(auth, renewed);
+    received(auth, renewed, 'TokenRenewed');
     return renewed;
   } catch (e) {
     const error = toOidcError(e);
@@ -120,7 +125,7 @@ export async function renew(auth: Auth, force: boolean, retryNow: boolean, retry
     const fallback = current && current.refreshToken === undefined ? auth.renewFallback?.(auth, session, error, iframeWorked.has(auth)) : null;
     const rescued = await fallback?.rescue();
     if (rescued) {
-      renewalSucceeded(auth, rescued);
+      received(auth, rescued, 'TokenRenewed');
       return rescued;
     }
     try {
@@ -161,12 +166,6 @@ async function renewByIframe(auth: Auth, session: OidcSession, config: ResolvedO
     if (!next) throw error;
     throw new OidcError(error.message, error.code, { ...error.cause, retryAt: Math.round(next.retryAt * 1000), attempt: next.attempt });
   }
-}
-
-function renewalSucceeded(auth: Auth, renewed: AuthSession): void {
-  auth.iframeBackoff = null;
-  auth.retryAt = undefined;
-  received(auth, renewed, 'TokenRenewed');
 }
 
 /** A transient failure: keep the session, schedule the retry (once per new `retryAt`), report it. */
@@ -245,7 +244,7 @@ export async function recheck(auth: Auth): Promise<void> {
     return;
   }
   try {
-    renewalSucceeded(auth, (await auth.iframeRenew(session, auth.document, config)).session);
+    received(auth, (await auth.iframeRenew(session, auth.document, config)).session, 'TokenRenewed');
   } catch (e) {
     const error = auth.fail(e);
     // Transient: keep the session (polling resumes with the next renewal); else it is over.

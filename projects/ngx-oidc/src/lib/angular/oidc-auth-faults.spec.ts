@@ -103,6 +103,21 @@ describe('OidcAuth: renewal while the provider is down', () => {
     expect(h.auth.status()).toBe('authenticated');
   });
 
+  it('a new sign-in while a renewal waits after a failure ends the wait: the old retry time no longer fires', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const h = await setupAuth({ config: { silentRenew: true }, providers: withoutJitter });
+    await signIn(h);
+    await renewalWaitingOffline(h);
+    await signIn(h);
+    expect(h.auth.status()).toBe('authenticated');
+    const events = record(h);
+    // The wait was 2.5 s (no jitter): a minute later nothing has renewed, the new tokens are not due.
+    h.clock.now += 60;
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(events.map((e) => e.type)).toEqual([]);
+    expect(h.auth.status()).toBe('authenticated');
+  });
+
   it('stops waking a waiting renewal once the service is destroyed', async () => {
     const h = await setupAuth({ config: { silentRenew: true } });
     await signIn(h);
