@@ -213,6 +213,30 @@ describe('check session (OIDC Session Management)', () => {
     });
   });
 
+  describe('when another tab changes the session', () => {
+    const original = (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel;
+    beforeEach(() => ((globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = NodeBroadcastChannel));
+    afterEach(() => ((globalThis as { BroadcastChannel?: unknown }).BroadcastChannel = original));
+
+    it("polls with the other tab's new session_state (its iframe renewal) instead of the old one", async () => {
+      const h = await signedInWithSessionState(true, { silentRenewUrl: RENEW_URL, storage: 'localStorage' });
+      const first = await checkSessionIframe();
+      // The other tab renewed by iframe: the shared session now has the provider's new session_state.
+      const key = 'ngx-oidc.default.session';
+      localStorage.setItem(key, JSON.stringify({ ...JSON.parse(localStorage.getItem(key)!), sessionState: 'def.salt' }));
+      const other = new NodeBroadcastChannel('ngx-oidc.default');
+      const followed = nextEvent(h.auth, 'SessionChangedInOtherTab');
+      other.postMessage({ type: 'session' });
+      await followed;
+      other.close();
+      expect(first.isConnected).toBe(false);
+      const iframe = await checkSessionIframe();
+      const posted = recordPosts(iframe);
+      iframe.dispatchEvent(new Event('load'));
+      expect(posted).toEqual(['spa def.salt']);
+    });
+  });
+
   it('polls on one timer when the provider page reloads inside the iframe, and stops it', async () => {
     const h = await signedInWithSessionState();
     const iframe = await checkSessionIframe();

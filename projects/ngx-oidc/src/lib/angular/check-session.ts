@@ -14,7 +14,8 @@ export const CHECK_SESSION_INTERVAL_MS = 3000;
 
 /**
  * Starts polling whenever a session with a `session_state` exists and the
- * provider has a `check_session_iframe`; stops as soon as there is no session
+ * provider has a `check_session_iframe` (at once when the start-up check is
+ * already over, and again with each new session or `session_state`); stops as soon as there is no session
  * any more, whatever ended it (logout, `SessionEnded`, another tab). A
  * `changed` answer stops polling and asks {@link OidcAuth.recheckSession} for
  * a `prompt=none` re-authentication (Session Management 3.1; never the
@@ -66,9 +67,9 @@ export function startCheckSession(auth: OidcAuth): void {
     }, () => undefined);
   };
 
-  const subscription = auth.events$.subscribe((event) => {
-    if (event.type === 'CheckAuthFinished' || event.type === 'TokenReceived' || event.type === 'TokenRenewed') restart();
-  });
+  // A new session, or a new session_state (another tab's iframe renewal, shared storage), polls afresh.
+  const restartOn: readonly string[] = ['CheckAuthFinished', 'TokenReceived', 'TokenRenewed', 'SessionChangedInOtherTab'];
+  const subscription = auth.events$.subscribe((event) => restartOn.includes(event.type) && restart());
   const ended = auth.isAuthenticated$.subscribe((authenticated) => {
     // Polling asks about the session held here: none any more (logout, SessionEnded, another tab), nothing to ask.
     if (!authenticated) halt();
@@ -78,6 +79,9 @@ export function startCheckSession(auth: OidcAuth): void {
     ended.unsubscribe();
     halt();
   });
+  // Set up after the start-up check finished (the other configs' services, whose configs load
+  // first): its CheckAuthFinished is gone, so start from the session as it is.
+  if (auth.ready()) restart();
 }
 
 /** Loads the check-session iframe and polls it; returns a function that stops and removes it. */

@@ -7,12 +7,13 @@ import { firstValueFrom } from 'rxjs';
 import { provideAuthTestingBackend } from 'ngx-oidc/testing';
 import { API, APP, popupRoundTrip, recordSentRequests, sentRequests, setLocation } from '../../test/angular-harness';
 import { FakeProvider } from '../../test/fake-provider';
+import { elementInPage } from '../../test/helpers';
 import type { OidcConfig } from '../core/config';
 import type { OidcHttpRequest } from '../core/http';
 import { authCallbackGuard, authGuard, autoLoginGuard } from './guards';
 import { authInterceptor } from './interceptor';
 import { type InternalLoginOptions, OidcAuth, injectAuth } from './oidc-auth';
-import { type AuthFeature, provideAuth, withCheckAuthOnStartup, withConfig, withConfigLoader, withMultipleConfigs, withStepUp } from './provide-auth';
+import { type AuthFeature, provideAuth, withCheckAuthOnStartup, withCheckSession, withConfig, withConfigLoader, withMultipleConfigs, withSilentRenewIframe, withStepUp } from './provide-auth';
 import { AUTH_POPUP_LOGIN } from './tokens';
 
 // Several providers at once (issue 11): the default config and a partner's, each with its
@@ -146,6 +147,29 @@ describe('several configs: provideAuth(withConfig(a), withConfig(b), withMultipl
     const router = TestBed.inject(Router);
     await router.navigateByUrl(`/callback`);
     expect(router.url).toBe('/orders');
+  });
+
+  it('polls each provider\'s check-session iframe after a page load, whatever the order of the features', async () => {
+    const w = await world();
+    const checked = { startCheckSession: true, silentRenewUrl: `${APP}/silent-renew.html` };
+    const sources = configs(w, { ours: checked, partner: checked }).map(withConfig);
+    // withCheckSession() after withCheckAuthOnStartup(), as AuthModule.forRoot() orders them: at a
+    // page load the partner's start-up check is over before its check session is set up.
+    const features = [withMultipleConfigs(), withCheckAuthOnStartup(), withCheckSession(), withSilentRenewIframe()];
+    const first = await app(w, sources, features);
+    for (const auth of [first.main, first.partner]) {
+      await auth.login();
+      const callback = new URL(await answer(w));
+      callback.searchParams.set('session_state', `${auth.config()!.configId}.salt`);
+      await first.main.handleCallback(callback.toString());
+    }
+    setLocation('/');
+    document.querySelectorAll('iframe').forEach((frame) => frame.remove());
+    await app(w, sources, features);
+    const frames = await Promise.all(
+      [w.ours, w.partner].map((op) => elementInPage<HTMLIFrameElement>(`iframe[src="${op.metadata().check_session_iframe}"]`)),
+    );
+    expect(frames).toHaveLength(2);
   });
 
   it('refuses a response whose iss names the other provider (mix-up, RFC 9700 4.4) and keeps both sessions as they were', async () => {
