@@ -15,8 +15,9 @@ export const CHECK_SESSION_INTERVAL_MS = 3000;
 /**
  * Starts polling whenever a session with a `session_state` exists and the
  * provider has a `check_session_iframe` (at once when the start-up check is
- * already over, and again with each new session or `session_state`); stops as soon as there is no session
- * any more, whatever ended it (logout, `SessionEnded`, another tab). A
+ * already over, and again with each new session or `session_state`); stops
+ * as soon as there is no session any more, whatever ended it (logout,
+ * `SessionEnded`, another tab). A
  * `changed` answer stops polling and asks {@link OidcAuth.recheckSession} for
  * a `prompt=none` re-authentication (Session Management 3.1; never the
  * refresh token, which cannot update `session_state`); polling starts again
