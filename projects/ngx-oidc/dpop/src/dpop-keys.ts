@@ -40,7 +40,11 @@ function isDPoPKey(value: unknown): value is DPoPKey {
   return typeof v === 'object' && v !== null && typeof v.alg === 'string' && typeof v.privateKey === 'object' && typeof v.publicKey === 'object';
 }
 
-/** Runs one request against the key object store of `dbName`. */
+/**
+ * Runs one request against the key object store of `dbName`; settles once its
+ * transaction has committed (a write is durable then: a logout's deletion, a
+ * login's new key before the redirect) or failed.
+ */
 function withStore<T>(factory: IDBFactory, dbName: string, mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     const open = factory.open(dbName, 1);
@@ -48,15 +52,23 @@ function withStore<T>(factory: IDBFactory, dbName: string, mode: IDBTransactionM
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;
-      const request = run(db.transaction('keys', mode).objectStore('keys'));
-      request.onsuccess = () => {
+      const fail = (error: unknown) => {
         db.close();
-        resolve(request.result);
+        reject(error);
       };
-      request.onerror = () => {
-        db.close();
-        reject(request.error);
-      };
+      try {
+        const transaction = db.transaction('keys', mode);
+        const request = run(transaction.objectStore('keys'));
+        transaction.oncomplete = () => {
+          db.close();
+          resolve(request.result);
+        };
+        transaction.onerror = () => fail(transaction.error ?? request.error);
+        transaction.onabort = () => fail(transaction.error);
+      } catch (e) {
+        // The database is closing or lacks its store (a failed upgrade): no transaction.
+        fail(e);
+      }
     };
   });
 }

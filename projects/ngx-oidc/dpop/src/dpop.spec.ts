@@ -13,6 +13,7 @@ import {
   publicJwk,
 } from './dpop';
 import { createHash } from 'node:crypto';
+import { type OidcHttpRequest, type OidcHttpResponse, OidcError } from 'ngx-oidc';
 
 const NOW = 1_700_000_000;
 
@@ -148,5 +149,41 @@ describe('dpopPort: drop (logout)', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+});
+
+describe('dpopPort: a key store that hangs or fails', () => {
+  const ok: OidcHttpResponse = { status: 200, headers: {}, body: '{}' };
+
+  it('gives up on a store that does not answer after five seconds (a transient TIMEOUT, nothing sent), and asks it again next time', async () => {
+    const store = new MemoryDPoPKeyStore();
+    const load = store.load.bind(store);
+    store.load = () => new Promise(() => undefined);
+    const sent: OidcHttpRequest[] = [];
+    const port = dpopPort({ store, configId: 'default', now: () => NOW }).port(async (req) => (sent.push(req), ok));
+    const request: OidcHttpRequest = { url: 'https://op.example.test/token', method: 'POST', headers: {} };
+    jest.useFakeTimers();
+    try {
+      const first = port(request);
+      const outcome = first.catch((e: unknown) => e);
+      await jest.advanceTimersByTimeAsync(5000);
+      expect(await outcome).toMatchObject({ code: 'TIMEOUT' });
+      expect(sent).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
+    // The store answers again: the next request is proved and sent.
+    store.load = load;
+    await expect(port(request)).resolves.toBe(ok);
+    expect(sent[0]?.headers['DPoP']).toMatch(/^ey/);
+  });
+
+  it('reports a store that fails as STORAGE_UNAVAILABLE, an OidcError, with the failure as its reason', async () => {
+    const store = new MemoryDPoPKeyStore();
+    const failure = new DOMException('The operation failed for reasons unrelated to the database itself', 'UnknownError');
+    store.save = () => Promise.reject(failure);
+    const port = dpopPort({ store, configId: 'default', now: () => NOW });
+    await expect(port.rotate()).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE', cause: { reason: failure } });
+    await expect(port.proof({ method: 'GET', url: 'https://api.example.test/' })).rejects.toBeInstanceOf(OidcError);
   });
 });

@@ -27,6 +27,26 @@ const loadJose = lazy(() => import('./jose-sign'));
 /** How long a logout waits for the key's deletion before the page may leave. */
 const KEY_DELETION_WAIT_MS = 1000;
 
+/** How long loading or saving the key may take: a key store that does not answer (a stuck IndexedDB) must not hold a proof, and with it the refresh lock of every tab, for ever. */
+const KEY_STORE_TIMEOUT_MS = 5000;
+
+/**
+ * `operation` on the key store, bounded: a store that fails is `STORAGE_UNAVAILABLE`,
+ * one that does not answer in {@link KEY_STORE_TIMEOUT_MS} is a transient `TIMEOUT`.
+ */
+function keyStoreCall<T>(operation: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new OidcError(DEV && 'The DPoP key store did not answer', 'TIMEOUT', { expected: KEY_STORE_TIMEOUT_MS })), KEY_STORE_TIMEOUT_MS);
+  });
+  const done = Promise.resolve()
+    .then(operation)
+    .catch((e: unknown) => {
+      throw e instanceof OidcError ? e : new OidcError(DEV && 'The DPoP key store failed', 'STORAGE_UNAVAILABLE', { reason: e });
+    });
+  return Promise.race([done, late]).finally(() => clearTimeout(timer));
+}
+
 /** The proof algorithms supported here (RFC 9449 4.2: asymmetric, never `none`). */
 export type DPoPAlg = 'ES256' | 'ES384' | 'PS256' | 'RS256' | 'Ed25519';
 
@@ -217,13 +237,14 @@ export function dpopPort(options: DPoPPortOptions): DPoPPort {
 
   const make = async (supportedAlgs?: readonly string[]): Promise<DPoPKey> => {
     const key = await generateDPoPKey(chooseDPoPAlg(supportedAlgs));
-    await store.save(configId, key);
+    await keyStoreCall(() => store.save(configId, key));
     return key;
   };
   const key = (supportedAlgs?: readonly string[]): Promise<DPoPKey> => {
-    current ??= store.load(configId).then((stored) => stored ?? make(supportedAlgs));
-    current.catch(() => (current = undefined));
-    return current;
+    const loading = (current ??= keyStoreCall(() => store.load(configId)).then((stored) => stored ?? make(supportedAlgs)));
+    // A failed or timed-out load is not kept: the next proof asks the store again.
+    loading.catch(() => current === loading && (current = undefined));
+    return loading;
   };
 
   const proof = async (request: { readonly method: string; readonly url: string }, accessToken?: string): Promise<string> => {
@@ -240,8 +261,9 @@ export function dpopPort(options: DPoPPortOptions): DPoPPort {
   return {
     rotate: async (supportedAlgs) => {
       nonces.clear();
-      current = make(supportedAlgs);
-      return dpopThumbprint(await current);
+      const made = (current = make(supportedAlgs));
+      made.catch(() => current === made && (current = undefined));
+      return dpopThumbprint(await made);
     },
     thumbprint: async (supportedAlgs) => dpopThumbprint(await key(supportedAlgs)),
     port: (fetchJson, accessToken) => async (request) => {
