@@ -39,13 +39,16 @@ export function sendWithDPoP(port: DPoPPort, req: HttpRequest<unknown>, url: str
   const attempt = () =>
     from(port.proof({ method: req.method, url }, token)).pipe(
       switchMap((proof) => next(req.clone({ setHeaders: { Authorization: `DPoP ${token}`, DPoP: proof } }))),
-      tap((event) => event instanceof HttpResponse && port.remember(url, headersOf(event.headers))),
+      // The retry's answer too, error or not: the next request goes with the newest nonce (RFC 9449 9).
+      tap({
+        next: (event) => event instanceof HttpResponse && port.remember(url, headersOf(event.headers)),
+        error: (error: unknown) => error instanceof HttpErrorResponse && port.remember(url, headersOf(error.headers)),
+      }),
     );
   return attempt().pipe(
     catchError((error: unknown) => {
       if (!(error instanceof HttpErrorResponse)) return throwError(() => error);
       const headers = headersOf(error.headers);
-      port.remember(url, headers);
       const askedForNonce = needsDPoPNonce({ status: error.status, headers, body: '' }) && headers['dpop-nonce'] !== undefined;
       return askedForNonce ? attempt() : throwError(() => error);
     }),

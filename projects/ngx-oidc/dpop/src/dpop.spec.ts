@@ -97,6 +97,10 @@ describe('DPoP nonces (RFC 9449 8, 9)', () => {
     expect(needsDPoPNonce(answer(400, '{"error":"invalid_grant"}'))).toBe(false);
     expect(needsDPoPNonce(answer(401, '', { 'www-authenticate': 'DPoP error="invalid_token"' }))).toBe(false);
     expect(needsDPoPNonce(answer(401, '', { 'www-authenticate': 'Bearer error="use_dpop_nonce"' }))).toBe(false);
+    // RFC 9110 11.6.1, 11.2: the DPoP challenge after another one, and the error as a token.
+    expect(needsDPoPNonce(answer(401, '', { 'www-authenticate': 'Bearer realm="api", DPoP algs="ES256", error="use_dpop_nonce"' }))).toBe(true);
+    expect(needsDPoPNonce(answer(401, '', { 'www-authenticate': 'DPoP error=use_dpop_nonce' }))).toBe(true);
+    expect(needsDPoPNonce(answer(401, '', { 'www-authenticate': 'DPoPx error="use_dpop_nonce"' }))).toBe(false);
   });
 
   it('keeps the latest nonce per origin, and refuses malformed ones', () => {

@@ -177,8 +177,10 @@ export async function createDPoPProof(key: DPoPKey, request: DPoPProofRequest): 
  */
 export function needsDPoPNonce(res: OidcHttpResponse): boolean {
   if (res.status === 400 && oauthErrorOf(res.body) === 'use_dpop_nonce') return true;
+  // A DPoP challenge anywhere in the header (RFC 9110 11.6.1 allows several, in any order), and the
+  // error as a quoted string or a token (11.2).
   const challenge = res.headers['www-authenticate'] ?? '';
-  return res.status === 401 && /^\s*DPoP\b/i.test(challenge) && /\berror="use_dpop_nonce"/.test(challenge);
+  return res.status === 401 && /(^|,)\s*DPoP(\s|,|$)/i.test(challenge) && /\berror\s*=\s*("use_dpop_nonce"|use_dpop_nonce\b)/.test(challenge);
 }
 
 /** The OAuth `error` of a JSON error body (RFC 6749 5.2), if the body is one. */

@@ -59,6 +59,23 @@ describe('withDPoP(): bound tokens through the interceptor (RFC 9449 7)', () => 
     await next;
   });
 
+  it('keeps the nonce of a refused retry too: the next request carries the newest one', async () => {
+    const h = await dpopApp();
+    const response = firstValueFrom(h.http.get(ORDERS));
+    (await nextRequest(h, ORDERS)).flush(null, {
+      status: 401,
+      statusText: 'Unauthorized',
+      headers: { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"', 'DPoP-Nonce': 'rs-nonce-1' },
+    });
+    (await nextRequest(h, ORDERS)).flush(null, { status: 403, statusText: 'Forbidden', headers: { 'DPoP-Nonce': 'rs-nonce-2' } });
+    await expect(response).rejects.toMatchObject({ status: 403 });
+    const next = firstValueFrom(h.http.get(`${API}/profile`));
+    const third = await nextRequest(h, `${API}/profile`);
+    expect((await claimsOf(third.request.headers.get('DPoP'), h.clock.now))['nonce']).toBe('rs-nonce-2');
+    third.flush({});
+    await next;
+  });
+
   it('sends plain Bearer tokens when the provider did not bind them and allowBearer is set, and none to other origins', async () => {
     const h = await setupAuth({ features: [withCheckAuthOnStartup(), withDPoP({ keyStore: new MemoryDPoPKeyStore(), allowBearer: true })] });
     h.op.dpopBindsTokens = false;
