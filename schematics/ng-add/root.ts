@@ -20,14 +20,23 @@ export interface AppRoot {
   readonly path: string;
 }
 
+/**
+ * A path as the tree and `relativeModule` take it: `/` between segments. The
+ * `@schematics/angular` utilities join paths with `node:path`, which on
+ * Windows gives `src\\app\\app.config.ts`.
+ */
+export function treePath(path: string): string {
+  return path.replace(/\\/g, '/');
+}
+
 /** Finds the app's root, or returns `null` (with the reason) when the main file has no bootstrap call this can read. */
 export function findAppRoot(tree: Tree, mainPath: string): AppRoot | { readonly problem: string } {
   try {
     if (isStandaloneApp(tree, mainPath)) {
       const config = findAppConfig(findBootstrapApplicationCall(tree, mainPath), tree, mainPath);
-      return { kind: 'standalone', mainPath, path: config?.filePath ?? mainPath };
+      return { kind: 'standalone', mainPath, path: treePath(config?.filePath ?? mainPath) };
     }
-    const modulePath = getAppModulePath(tree, mainPath);
+    const modulePath = treePath(getAppModulePath(tree, mainPath));
     if (!tree.exists(modulePath)) return { problem: `the root module ${modulePath} (imported by ${mainPath}) was not found` };
     return { kind: 'module', mainPath, path: modulePath };
   } catch (e) {
