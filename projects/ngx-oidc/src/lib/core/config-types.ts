@@ -133,7 +133,7 @@ export interface OidcConfig {
   resource?: string | string[];
   /** How long any request to the provider may take before it fails with `TIMEOUT`. Default `10` seconds. */
   httpTimeoutInSeconds?: number;
-  /** The first wait before a renewal that failed transiently (network, 5xx, 429, timeout) is tried again; it doubles, with jitter, after each failure. `Retry-After` wins. Default `5` seconds. */
+  /** The first wait before a renewal that failed transiently (network, 5xx, 429, timeout) is tried again; it doubles, with jitter, after each failure. `Retry-After` wins. More than 0; default `5` seconds. */
   renewRetryInitialDelayInSeconds?: number;
   /** The longest wait between two renewal attempts after transient failures. Default `300` seconds. */
   renewRetryMaxDelayInSeconds?: number;

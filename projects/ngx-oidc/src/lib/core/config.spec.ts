@@ -308,8 +308,10 @@ describe('resolveConfig: timeouts, back-off and owned parameters', () => {
     expect(resolveConfig(BASE)).toMatchObject({ httpTimeoutInSeconds: 10, renewRetryInitialDelayInSeconds: 5, renewRetryMaxDelayInSeconds: 300 });
   });
 
-  it('refuses a zero timeout and a cap below the first delay', () => {
+  it('refuses a zero timeout, a zero first delay (renewals would loop against a provider that is down) and a cap below the first delay', () => {
     expectConfigInvalid({ ...BASE, httpTimeoutInSeconds: 0 }, 'httpTimeoutInSeconds');
+    expectConfigInvalid({ ...BASE, renewRetryInitialDelayInSeconds: 0, renewRetryMaxDelayInSeconds: 0 }, 'renewRetryInitialDelayInSeconds');
+    expect(resolveConfig({ ...BASE, renewRetryInitialDelayInSeconds: 0.5 }).renewRetryInitialDelayInSeconds).toBe(0.5);
     expectConfigInvalid({ ...BASE, httpTimeoutInSeconds: '10' }, 'httpTimeoutInSeconds');
     expectConfigInvalid({ ...BASE, renewRetryInitialDelayInSeconds: 60, renewRetryMaxDelayInSeconds: 30 }, 'renewRetryMaxDelayInSeconds');
   });

@@ -156,7 +156,10 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
       throw invalid('customParamsAuthRequest', DEV && (key ? `cannot set ${name}: use the "${key}" key` : `cannot set ${name}: only query responses are supported`), name);
     }
   }
-  if (resolved.httpTimeoutInSeconds <= 0) throw invalid('httpTimeoutInSeconds', DEV && 'must be more than 0', resolved.httpTimeoutInSeconds);
+  // No timeout, or no wait between renewal attempts (a loop against a provider that is down), is never meant.
+  for (const key of ['httpTimeoutInSeconds', 'renewRetryInitialDelayInSeconds'] as const) {
+    if (resolved[key] <= 0) throw invalid(key, DEV && 'must be more than 0', resolved[key]);
+  }
   if (resolved.renewRetryMaxDelayInSeconds < resolved.renewRetryInitialDelayInSeconds) {
     throw invalid('renewRetryMaxDelayInSeconds', DEV && 'must be at least renewRetryInitialDelayInSeconds', resolved.renewRetryMaxDelayInSeconds);
   }
