@@ -1,6 +1,6 @@
 import { Component, PLATFORM_ID } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import type { Routes } from '@angular/router';
+import { NavigationStart, type Routes } from '@angular/router';
 import type { FetchJson } from '../core/http';
 import { AuthStorage } from '../core/storage';
 import { type HarnessOptions, setLocation, setupAuth, signIn } from '../../test/angular-harness';
@@ -311,6 +311,22 @@ describe('autoLoginGuard', () => {
     await h.router.navigateByUrl('/protected');
 
     expect(h.router.url).toBe('/unauthorized');
+    expect(h.redirects).toHaveLength(1);
+  });
+
+  it('stops, instead of looping, after a failed login when unauthorizedRoute is the guarded route itself', async () => {
+    // As `ng add` sets it (unauthorizedRoute '/') in an app whose home page has the guard.
+    const h = await app({ config: { unauthorizedRoute: '/protected' } });
+    await h.router.navigateByUrl('/');
+    await h.router.navigateByUrl('/protected');
+    let navigations = 0;
+    // A loop is cut short (the router stops), so that the test fails instead of hanging.
+    h.router.events.subscribe((e) => e instanceof NavigationStart && ++navigations > 10 && h.router.dispose());
+    await landOnCallback(h, await h.providerAnswer({ deny: true }));
+    expect(h.auth.lastLoginFailed()).toBe(true);
+    // The callback's redirect to /protected is refused by the guard there, once.
+    expect(navigations).toBe(2);
+    expect(await h.router.navigateByUrl('/protected')).toBe(false);
     expect(h.redirects).toHaveLength(1);
   });
 

@@ -90,8 +90,9 @@ async function autoLogin(configId: string | undefined, stateOrSegments: unknown)
   const authenticated = await auth.whenReady();
   if (authenticated) return true;
   const config = await auth.loadConfig();
-  // After a failed login in this page, do not send the user round again: no redirect loop.
-  if (auth.lastLoginFailed()) return router.parseUrl(config.unauthorizedRoute);
+  // After a failed login in this page, do not send the user round again: no redirect loop, nor
+  // one through unauthorizedRoute when it is this very route (the navigation just stops).
+  if (auth.lastLoginFailed()) return targetUrl !== config.unauthorizedRoute && router.parseUrl(config.unauthorizedRoute);
   // A stored refresh token may still renew the session without a round trip to the login page.
   if (auth.canRenew()) {
     try {
