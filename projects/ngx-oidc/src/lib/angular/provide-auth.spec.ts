@@ -3,6 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { ApplicationInitStatus, InjectionToken, inject, provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
+import { useFakeClock } from '../../test/helpers';
 import { FakeProvider } from '../../test/fake-provider';
 import type { OidcConfig } from '../core/config';
 import { OidcError } from '../core/errors';
@@ -90,6 +91,25 @@ describe('provideAuth', () => {
     const done = init();
     TestBed.inject(HttpTestingController).expectOne('/auth-config.json').flush('<html>nope</html>', answer);
     await expect(done).rejects.toMatchObject({ code: 'CONFIG_INVALID', cause: { url: '/auth-config.json' } });
+  });
+
+  it('fails start-up with CONFIG_INVALID when the config server does not answer in 10 seconds, and cancels the request', async () => {
+    useFakeClock();
+    try {
+      const { init } = await start({ providers: [provideAuth(withHttpConfigLoader('/auth-config.json'))] });
+      const done = init().then(
+        () => 'started',
+        (e: unknown) => e,
+      );
+      const request = TestBed.inject(HttpTestingController).expectOne('/auth-config.json');
+      await jest.advanceTimersByTimeAsync(9_999);
+      expect(request.cancelled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(await done).toMatchObject({ code: 'CONFIG_INVALID', cause: { url: '/auth-config.json' } });
+      expect(request.cancelled).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('fails start-up when the config server answers HTML with 200', async () => {

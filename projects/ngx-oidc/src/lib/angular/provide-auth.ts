@@ -8,7 +8,7 @@ import {
   provideAppInitializer,
   runInInjectionContext,
 } from '@angular/core';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, timeout } from 'rxjs';
 import type { OidcConfig } from '../core/config';
 import { DEV, OidcError } from '../core/errors';
 import type { AuthStorage } from '../core/storage';
@@ -105,6 +105,9 @@ function authFeature<K extends AuthFeatureKind>(kind: K, providers: (Provider | 
   return { ɵkind: kind, ɵproviders: providers };
 }
 
+/** How long `withHttpConfigLoader` waits for the config: the default `httpTimeoutInSeconds`, since no config is loaded yet. */
+const CONFIG_LOAD_TIMEOUT_MS = 10_000;
+
 const CONFIG_KINDS: readonly AuthFeatureKind[] = [AuthFeatureKind.Config, AuthFeatureKind.HttpConfigLoader, AuthFeatureKind.ConfigLoader];
 
 /**
@@ -142,8 +145,8 @@ export function withConfig(config: OidcConfig): AuthFeature<AuthFeatureKind.Conf
  * served by the app's server), or an array of configs (several providers),
  * optionally mapped from the server's own shape;
  * `map` runs in an injection context, so it may `inject()` (to keep the app's
- * own keys, say). Needs `provideHttpClient()`. A failed load fails start-up
- * with `CONFIG_INVALID`.
+ * own keys, say). Needs `provideHttpClient()`. A failed load, or none within
+ * 10 seconds, fails start-up with `CONFIG_INVALID`.
  */
 export function withHttpConfigLoader(
   url: string,
@@ -159,7 +162,8 @@ export function withHttpConfigLoader(
         return async () => {
           let json: unknown;
           try {
-            json = await firstValueFrom(http.get<unknown>(url));
+            // A server that never answers must not hold the app's start for ever (nor SSR's prerendering).
+            json = await firstValueFrom(http.get<unknown>(url).pipe(timeout(CONFIG_LOAD_TIMEOUT_MS)));
           } catch (e) {
             throw new OidcError(DEV && `ngx-oidc: the config could not be loaded from ${url}`, 'CONFIG_INVALID', { url, reason: e });
           }
