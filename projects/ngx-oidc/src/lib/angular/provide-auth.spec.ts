@@ -119,6 +119,18 @@ describe('provideAuth', () => {
     await expect(done).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 
+  it('checks a loaded config as JSON: a mistyped value fails start-up naming its key, a null one is "not set"', async () => {
+    const { init } = await start({ providers: [provideAuth(withHttpConfigLoader('/auth-config.json'))] });
+    const done = init();
+    TestBed.inject(HttpTestingController).expectOne('/auth-config.json').flush({ ...CONFIG, trustedAudiences: 'api' });
+    await expect(done).rejects.toMatchObject({ code: 'CONFIG_INVALID', cause: { key: 'trustedAudiences', actual: 'api' } });
+
+    TestBed.resetTestingModule();
+    const custom = await start({ providers: [provideAuth(withConfigLoader(() => JSON.parse(JSON.stringify({ ...CONFIG, postLogoutRedirectUri: null }))))] });
+    await custom.init();
+    expect(TestBed.inject(OidcAuth).config()?.postLogoutRedirectUri).toBeUndefined();
+  });
+
   it('runs a custom loader in an injection context', async () => {
     const CLIENT = new InjectionToken<string>('client');
     const { init } = await start({

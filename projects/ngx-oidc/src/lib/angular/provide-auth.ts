@@ -9,6 +9,7 @@ import {
   runInInjectionContext,
 } from '@angular/core';
 import { firstValueFrom, timeout } from 'rxjs';
+import { checkJsonConfig } from '../core/config-json';
 import type { OidcConfig } from '../core/config';
 import { DEV, OidcError } from '../core/errors';
 import type { AuthStorage } from '../core/storage';
@@ -105,6 +106,11 @@ function authFeature<K extends AuthFeatureKind>(kind: K, providers: (Provider | 
   return { ɵkind: kind, ɵproviders: providers };
 }
 
+/** A loaded config (or several), checked as JSON: a loader's answer never met the compiler. */
+function checkLoaded(loaded: OidcConfig | readonly OidcConfig[]): OidcConfig | OidcConfig[] {
+  return Array.isArray(loaded) ? loaded.map(checkJsonConfig) : checkJsonConfig(loaded);
+}
+
 /** How long `withHttpConfigLoader` waits for the config: the default `httpTimeoutInSeconds`, since no config is loaded yet. */
 const CONFIG_LOAD_TIMEOUT_MS = 10_000;
 
@@ -167,7 +173,7 @@ export function withHttpConfigLoader(
           } catch (e) {
             throw new OidcError(DEV && `ngx-oidc: the config could not be loaded from ${url}`, 'CONFIG_INVALID', { url, reason: e });
           }
-          return runInInjectionContext(injector, () => map(json));
+          return checkLoaded(runInInjectionContext(injector, () => map(json)));
         };
       },
     },
@@ -182,7 +188,7 @@ export function withConfigLoader(factory: AuthConfigLoader): AuthFeature<AuthFea
       multi: true,
       useFactory: (): AuthConfigLoader => {
         const injector = inject(Injector);
-        return () => runInInjectionContext(injector, factory);
+        return async () => checkLoaded(await runInInjectionContext(injector, factory));
       },
     },
   ]);

@@ -1,0 +1,64 @@
+import { DEV, OidcError } from './errors';
+import type { OidcConfig } from './config-types';
+
+/*
+ * A config that comes as JSON (`withHttpConfigLoader`, or a custom loader):
+ * the compiler never saw it. `resolveConfig` checks what the library cannot
+ * run without; this checks the rest of the shapes, so that a mistyped value
+ * fails start-up naming its key instead of failing a login later (an alg list
+ * that is a string) or quietly doing the wrong thing (an audience spread into
+ * letters, `post_logout_redirect_uri=null`). Only the loaders run it: a config
+ * written in TypeScript is checked by the compiler, and apps with one do not
+ * ship this.
+ */
+
+/** Keys whose value is a string. */
+const STRINGS = ['configId', 'postLoginRoute', 'forbiddenRoute', 'unauthorizedRoute'] as const;
+/** Keys whose value is an absolute URL. */
+const URLS = ['postLogoutRedirectUri', 'silentRenewUrl', 'popupRedirectUrl'] as const;
+/** Keys whose value is a list of strings. */
+const STRING_LISTS = ['idTokenSigningAlgs', 'trustedAudiences'] as const;
+/** Keys whose value is a JSON object. */
+const OBJECTS = ['customParamsAuthRequest', 'customParamsRefreshTokenRequest', 'customParamsEndSessionRequest', 'authWellknownEndpoints'] as const;
+
+function invalid(key: string, message: string | false, actual: unknown): OidcError {
+  return new OidcError(DEV && `ngx-oidc config "${key}": ${message}`, 'CONFIG_INVALID', { key, actual });
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+function isAbsoluteUrl(value: unknown): boolean {
+  try {
+    return isString(value) && !!new URL(value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks a config loaded as JSON and returns it without its `null` values (a
+ * server that writes unset keys as `null` means "not set", so the defaults
+ * apply). Throws `CONFIG_INVALID` naming the first key whose value has the
+ * wrong shape. `resolveConfig` runs after it, with its own checks.
+ */
+export function checkJsonConfig(json: unknown): OidcConfig {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalid('(config)', DEV && 'must be a JSON object', json);
+  const config = Object.fromEntries(Object.entries(json).filter(([, value]) => value !== null)) as Record<string, unknown>;
+  const has = (key: string) => config[key] !== undefined;
+  for (const key of STRINGS) if (has(key) && !isString(config[key])) throw invalid(key, DEV && 'must be a string', config[key]);
+  for (const key of URLS) if (has(key) && !isAbsoluteUrl(config[key])) throw invalid(key, DEV && 'must be an absolute URL', config[key]);
+  for (const key of STRING_LISTS) {
+    const value = config[key];
+    if (has(key) && !(Array.isArray(value) && value.every(isString))) throw invalid(key, DEV && 'must be a list of strings', value);
+  }
+  for (const key of OBJECTS) {
+    const value = config[key];
+    if (has(key) && (typeof value !== 'object' || Array.isArray(value))) throw invalid(key, DEV && 'must be an object', value);
+  }
+  // RFC 8707 2: one resource URI or several.
+  const resource = config['resource'];
+  if (has('resource') && !(isString(resource) || (Array.isArray(resource) && resource.every(isString)))) {
+    throw invalid('resource', DEV && 'must be a URI or a list of URIs', resource);
+  }
+  return config as unknown as OidcConfig;
+}
