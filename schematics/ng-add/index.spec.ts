@@ -385,6 +385,13 @@ export const routes: Routes = [
     expect(messages(logs, 'info')).toContain(`${AUTH_CONFIG.slice(1)} already exists; left unchanged.`);
   });
 
+  it("stops, changing nothing, when another library's auth.config.ts is where it would write its own", async () => {
+    const app = await createApp({ standalone: true });
+    // What angular-auth-oidc-client's ng add writes for a standalone app.
+    app.create(AUTH_CONFIG, "import { PassedInitialConfig } from 'angular-auth-oidc-client';\n\nexport const authConfig: PassedInitialConfig = { config: {} };\n");
+    await expectRejected(app, BASE, /auth\/auth\.config\.ts already exists and is not ngx-oidc's/);
+  });
+
   it('turns an edit it cannot make into instructions and still does the rest', async () => {
     const app = await createApp({ standalone: true });
     app.overwrite(
@@ -491,6 +498,17 @@ export class AppModule { }
     expect(text).not.toContain('provideHttpClient');
     expect(text).toContain('{ provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true },');
     expect(typeCheck([appSources('http-client-module', tree)])).toEqual([]);
+  });
+
+  it("stops, changing nothing, when another library's AuthConfigModule is where it would write its own", async () => {
+    const app = await createApp({ standalone: false });
+    // What angular-auth-oidc-client's ng add writes for an NgModule app, registered in the root module.
+    app.create(
+      AUTH_MODULE,
+      "import { NgModule } from '@angular/core';\nimport { AuthModule } from 'angular-auth-oidc-client';\n\n@NgModule({ imports: [AuthModule.forRoot({ config: {} })], exports: [AuthModule] })\nexport class AuthConfigModule {}\n",
+    );
+    app.overwrite(APP_MODULE, `import { AuthConfigModule } from './auth/auth-config.module';\n${app.readText(APP_MODULE).replace('AppRoutingModule\n', 'AppRoutingModule,\n    AuthConfigModule\n')}`);
+    await expectRejected(app, BASE, /auth-config\.module\.ts already exists and is not ngx-oidc's/);
   });
 
   it("is not fooled by the app's own AuthModule", async () => {

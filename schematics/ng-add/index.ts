@@ -7,7 +7,7 @@
  * route in the browser only), each skipping what is already there; the last
  * rule says what was done and what is left to do.
  */
-import { type Rule, type SchematicContext, chain } from '@angular-devkit/schematics';
+import { type Rule, type SchematicContext, SchematicsException, chain } from '@angular-devkit/schematics';
 import { writeFiles } from './files';
 import { resolveOptions } from './options';
 import { CALLBACK_PATH, FLOW_LABELS, type Plan, makePlan } from './plan';
@@ -16,7 +16,7 @@ import { Report } from './report';
 import { findAppRoot } from './root';
 import { addServerCallbackRoute } from './server-routes';
 import type { NgAddOptions } from './schema';
-import { addCallbackRoute, findExistingSetup, wireAuth, wireHttp } from './wiring';
+import { addCallbackRoute, findExistingSetup, foreignFileProblem, wireAuth, wireHttp } from './wiring';
 
 export function ngAdd(options: NgAddOptions): Rule {
   return async (tree) => {
@@ -24,6 +24,9 @@ export function ngAdd(options: NgAddOptions): Rule {
     const project = await resolveProject(tree, options.project);
     const root = findAppRoot(tree, project.mainPath);
     const plan = makePlan(project, setup, root, 'kind' in root ? findExistingSetup(tree, root) : null);
+    // Checked before any change, as the options are: the tree stays as it was.
+    const foreign = foreignFileProblem(tree, plan);
+    if (foreign) throw new SchematicsException(foreign);
     const report = new Report();
     return chain([
       writeFiles(plan, report),

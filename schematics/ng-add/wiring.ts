@@ -76,12 +76,39 @@ function insertOrFallback(
 const fromLibrary = (specifier: string) => specifier === LIB;
 const fromHttp = (specifier: string) => specifier === HTTP;
 
+/** The packages and paths `file` imports from. */
+function importsOf(tree: Tree, file: string): string[] {
+  return parse(tree, file).statements.flatMap((s) =>
+    ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) ? [s.moduleSpecifier.text] : [],
+  );
+}
+
 /** True when a module the file imports from `specifier` (relative) itself imports from ngx-oidc. */
 function relativeModuleUsesLibrary(tree: Tree, file: string, specifier: string): boolean {
   const target = resolveRelativeImport(tree, file, specifier);
-  return target !== null && parse(tree, target).statements.some(
-    (s) => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text === LIB,
-  );
+  return target !== null && importsOf(tree, target).includes(LIB);
+}
+
+/** The other Angular OIDC libraries, whose `ng add` writes files of the same names. */
+const OTHER_LIBRARIES = ['angular-auth-oidc-client', 'angular-oauth2-oidc'];
+
+/**
+ * Why the files ng add would wire cannot be used, if so: a file of the same
+ * name that another library's setup wrote (angular-auth-oidc-client's
+ * `auth-config.module.ts` and `auth.config.ts`). Wiring it would register that
+ * library's module once more and report ngx-oidc as set up while nothing
+ * provides it.
+ */
+export function foreignFileProblem(tree: Tree, plan: Plan): string | null {
+  if (plan.existingSetup) return null;
+  const foreign = [plan.moduleFile, plan.configFile].find((file) => {
+    if (!file || !tree.exists(file)) return false;
+    const imports = importsOf(tree, file);
+    return imports.some((i) => OTHER_LIBRARIES.includes(i)) || (file === plan.moduleFile && !imports.includes(LIB));
+  });
+  return foreign
+    ? `${foreign} already exists and is not ngx-oidc's (another library's setup?). Move or remove it (and that library's registration), then run ng add ngx-oidc again.`
+    : null;
 }
 
 /**
