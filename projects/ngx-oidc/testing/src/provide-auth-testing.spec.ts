@@ -115,6 +115,16 @@ describe('AuthTestingController', () => {
     expect(events.map((e) => e.type)).toContain('LoggedOut');
   });
 
+  it('signs in as a finished login does: a previous error clears and TokenReceived is emitted', async () => {
+    const { controller, auth, events } = await setup({});
+    controller.emitError('TOKEN_ERROR');
+    const before = events.length;
+    await controller.signIn({ name: 'Bob' });
+    expect(auth.error()).toBeNull();
+    expect(auth.user()?.name).toBe('Bob');
+    expect(events.slice(before)).toEqual([{ type: 'TokenReceived' }]);
+  });
+
   it('expires the access token: with nothing to renew it, the session ends', async () => {
     const { controller, auth } = await setup({ user: { name: 'Alice' } });
     await controller.expireAccessToken();
@@ -152,5 +162,19 @@ describe('AuthTestingController', () => {
     expect(await render()).toBe('Bob / acme');
     expect(controller.popupLogins).toEqual([{ prompt: 'login' }, { acrValues: 'urn:mfa' }]);
     expect(events.map((e) => e.type)).toContain('Error');
+  });
+
+  it('ends a successful popup login as the library does: a previous popup failure clears and TokenReceived is emitted', async () => {
+    const { auth, controller, events } = await setup({});
+    controller.failPopup('POPUP_CLOSED');
+    await expect(auth.loginWithPopup()).rejects.toMatchObject({ code: 'POPUP_CLOSED' });
+    expect(auth.error()).toMatchObject({ code: 'POPUP_CLOSED' });
+    const before = events.length;
+    controller.answerPopup({ name: 'Bob' });
+    await auth.loginWithPopup();
+    expect(auth.error()).toBeNull();
+    expect(auth.user()?.name).toBe('Bob');
+    expect(events.slice(before).map((e) => e.type)).not.toContain('Error');
+    expect(events.at(-1)).toEqual({ type: 'TokenReceived' });
   });
 });

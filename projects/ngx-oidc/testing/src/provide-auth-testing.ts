@@ -112,11 +112,14 @@ export class AuthTestingController {
     await this.auth.whenReady();
   }
 
-  /** Signs `user` in (another user replaces the current one), with `accessToken` or the configured one. */
+  /**
+   * Signs `user` in (another user replaces the current one), with `accessToken`
+   * or the configured one, as a finished login does: a previous
+   * `auth.error()` clears and `TokenReceived` is emitted.
+   */
   async signIn(user: TestUser = {}, accessToken: string = this.seed.accessToken): Promise<void> {
     await this.auth.whenReady();
-    writeSession(this.seed, user, accessToken, this.now());
-    await this.auth.checkAuth();
+    await logIn(this.auth, this.seed, user, accessToken, this.now());
   }
 
   /** Signs the user out here, as `logoutLocal()` does: `LoggedOut`, guards then redirect to login. */
@@ -153,7 +156,7 @@ function sessionKey(configId: string): string {
 }
 
 /** A stored session for `user`, shaped as the library stores one after a real login. */
-function writeSession(seed: Seed, user: TestUser, accessToken: string, now: number): void {
+function writeSession(seed: Seed, user: TestUser, accessToken: string, now: number): AuthSession {
   const iat = Math.floor(now);
   const claims = { ...user, iss: seed.config.authority, aud: seed.config.clientId, sub: user.sub ?? 'test-user', iat, exp: iat + seed.lifetime };
   const session: AuthSession = {
@@ -164,6 +167,18 @@ function writeSession(seed: Seed, user: TestUser, accessToken: string, now: numb
     accessTokenReceivedAt: iat,
   };
   seed.storage.write(sessionKey(seed.config.configId), JSON.stringify(session));
+  return session;
+}
+
+/**
+ * A login that finished: the session is stored, then the library's own end of
+ * a login (`loggedIn` of its actions chunk, as after a redirect or popup login)
+ * clears the error, updates the signals and emits `TokenReceived`.
+ */
+async function logIn(auth: OidcAuth, seed: Seed, user: TestUser, accessToken: string, now: number): Promise<AuthSession> {
+  const session = writeSession(seed, user, accessToken, now);
+  (await auth.actions()).loggedIn(auth, session);
+  return session;
 }
 
 /** `loginWithPopup()` in tests: no window; the queued outcome (see {@link AuthTestingController.answerPopup}). */
@@ -177,9 +192,7 @@ function popupLogin(seed: Seed, now: () => number) {
       throw error;
     }
     await auth.whenReady();
-    writeSession(seed, outcome.user, seed.accessToken, now());
-    await auth.checkAuth();
-    return { session: auth.session()! };
+    return { session: await logIn(auth, seed, outcome.user, seed.accessToken, now()) };
   };
 }
 
