@@ -4,7 +4,7 @@ import { Component, provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { type AuthEvent, OidcAuth, authInterceptor, autoLoginGuard, injectAuth } from 'ngx-oidc';
-import { firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom } from 'rxjs';
 import { AuthTestingController, type AuthTestingOptions, TESTING_AUTHORITY, provideAuthTesting } from './provide-auth-testing';
 
 // A host app's view of the kit: a component that shows the user, a route behind
@@ -125,11 +125,41 @@ describe('AuthTestingController', () => {
     expect(events.slice(before)).toEqual([{ type: 'TokenReceived' }]);
   });
 
-  it('expires the access token: with nothing to renew it, the session ends', async () => {
-    const { controller, auth } = await setup({ user: { name: 'Alice' } });
+  it('expires the access token: with nothing to renew it, the session ends (SessionEnded, LOGIN_REQUIRED) and stays ended', async () => {
+    const { controller, auth, events } = await setup({ user: { name: 'Alice' } });
+    const before = events.length;
     await controller.expireAccessToken();
     expect(auth.isAuthenticated()).toBe(false);
     expect(auth.accessToken()).toBeNull();
+    expect(events.slice(before)).toEqual([{ type: 'SessionEnded', error: expect.objectContaining({ code: 'LOGIN_REQUIRED', cause: { reason: 'expired' } }) }]);
+    expect(auth.error()).toBeNull();
+    // The expired session is gone from storage too: a later check finds nothing to renew.
+    expect(await auth.checkAuth()).toBe(false);
+    expect(events.map((e) => e.type)).not.toContain('RenewFailed');
+  });
+
+  it('expires the access token exactly as the expiry timer of the library ends a session that cannot be renewed', async () => {
+    const outcome = async (auth: OidcAuth, events: AuthEvent[], from: number) => ({
+      events: events.slice(from).map((e) => (e.type === 'SessionEnded' ? { type: e.type, code: e.error.code, message: e.error.message, cause: e.error.cause } : { type: e.type })),
+      error: auth.error(),
+      session: auth.session(),
+      afterCheck: await auth.checkAuth(),
+      eventsAfterCheck: events.slice(from).map((e) => e.type),
+    });
+    // The real timer: a token that expires while the app runs (no refresh token, no iframe renew).
+    const real = await setup({ accessTokenLifetimeInSeconds: 0 });
+    const ended = firstValueFrom(real.auth.events$.pipe(filter((e) => e.type === 'SessionEnded')));
+    await real.controller.signIn({ name: 'Alice' });
+    const realFrom = real.events.length;
+    await ended;
+    const byTimer = await outcome(real.auth, real.events, realFrom);
+    TestBed.resetTestingModule();
+
+    const kit = await setup({ user: { name: 'Alice' } });
+    const kitFrom = kit.events.length;
+    await kit.controller.expireAccessToken();
+    expect(await outcome(kit.auth, kit.events, kitFrom)).toEqual(byTimer);
+    expect(byTimer.events).toEqual([{ type: 'SessionEnded', code: 'LOGIN_REQUIRED', message: 'The access token expired', cause: { reason: 'expired' } }]);
   });
 
   it('reports a typed error through auth.error() and an Error event', async () => {

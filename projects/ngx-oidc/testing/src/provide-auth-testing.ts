@@ -129,17 +129,23 @@ export class AuthTestingController {
   }
 
   /**
-   * Expires the access token now. With no refresh token and no provider to
-   * renew it, the session ends as it would in the app (`SessionEnded`).
+   * Expires the access token now, as its expiry timer does in the app: the
+   * session cannot be renewed (no refresh token, no provider), so it ends
+   * here and in storage with a `SessionEnded` event whose error is
+   * `LOGIN_REQUIRED` (`cause.reason` `'expired'`). `auth.error()` is left as it
+   * was. Does nothing when signed out.
    */
   async expireAccessToken(): Promise<void> {
     await this.auth.whenReady();
-    const key = sessionKey(this.seed.config.configId);
-    const stored = this.seed.storage.read(key);
-    if (stored === null) return;
-    const session = JSON.parse(stored) as AuthSession;
-    this.seed.storage.write(key, JSON.stringify({ ...session, accessTokenExpiresAt: Math.floor(this.now()) - 1 }));
-    await this.auth.checkAuth();
+    const current = this.auth.session();
+    const loaded = this.auth.loaded;
+    if (!current || !loaded) return;
+    // What scheduleRenewal's timer (renewal-schedule.ts) does at the expiry of a session it cannot renew.
+    loaded.session.discard(current);
+    this.auth.setSession(loaded.session.restore());
+    if (!this.auth.session()) {
+      this.auth.emit({ type: 'SessionEnded', error: new OidcError('The access token expired', 'LOGIN_REQUIRED', { reason: 'expired' }) });
+    }
   }
 
   /** Reports an error as the library does: `auth.error()` and an `Error` event. */
