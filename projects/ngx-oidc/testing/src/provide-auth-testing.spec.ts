@@ -1,6 +1,6 @@
 import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { Component, provideZonelessChangeDetection } from '@angular/core';
+import { Component, type EnvironmentProviders, provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { type AuthEvent, OidcAuth, authInterceptor, autoLoginGuard, injectAuth } from 'ngx-oidc';
@@ -206,5 +206,55 @@ describe('AuthTestingController', () => {
     expect(auth.user()?.name).toBe('Bob');
     expect(events.slice(before).map((e) => e.type)).not.toContain('Error');
     expect(events.at(-1)).toEqual({ type: 'TokenReceived' });
+  });
+});
+
+describe('provideAuthTesting: one providers value, several TestBed configurations', () => {
+  // As in a spec file that builds its providers once, at the top, for every test.
+  async function start(providers: EnvironmentProviders) {
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({ providers: [provideZonelessChangeDetection(), provideRouter([]), providers] });
+    const controller = TestBed.inject(AuthTestingController);
+    await controller.whenReady();
+    return { controller, auth: TestBed.inject(OidcAuth) };
+  }
+
+  it('starts each configuration signed out with user: null, whoever the one before signed in', async () => {
+    const providers = provideAuthTesting({ user: null });
+    const first = await start(providers);
+    await first.controller.signIn({ name: 'Bob' });
+    expect(first.auth.isAuthenticated()).toBe(true);
+
+    const second = await start(providers);
+    expect(second.auth.isAuthenticated()).toBe(false);
+    expect(second.auth.user()).toBeNull();
+  });
+
+  it('records the redirects of each configuration only', async () => {
+    const providers = provideAuthTesting({ user: { name: 'Alice' } });
+    const first = await start(providers);
+    await first.auth.login();
+    await first.auth.logout({ revoke: false });
+    expect(first.controller.redirects).toHaveLength(2);
+
+    const second = await start(providers);
+    expect(second.auth.user()?.name).toBe('Alice');
+    expect(second.controller.redirects).toEqual([]);
+    await second.auth.login();
+    expect(second.controller.redirects).toHaveLength(1);
+    expect(first.controller.redirects).toHaveLength(2);
+  });
+
+  it('answers the popup logins of each configuration with its own queue', async () => {
+    const providers = provideAuthTesting();
+    const first = await start(providers);
+    await first.auth.loginWithPopup({ prompt: 'login' });
+    first.controller.failPopup('POPUP_BLOCKED');
+    expect(first.controller.popupLogins).toEqual([{ prompt: 'login' }]);
+
+    const second = await start(providers);
+    expect(second.controller.popupLogins).toEqual([]);
+    await expect(second.auth.loginWithPopup()).resolves.toMatchObject({ session: { idTokenClaims: { sub: 'test-user' } } });
+    expect(second.auth.error()).toBeNull();
   });
 });

@@ -1,7 +1,10 @@
 import { type EnvironmentProviders, Injectable, InjectionToken, inject, makeEnvironmentProviders, provideEnvironmentInitializer } from '@angular/core';
 import {
   AUTH_CLOCK,
+  AUTH_FETCH,
   AUTH_POPUP_LOGIN,
+  AUTH_REDIRECT,
+  AUTH_STORAGE,
   type AuthSession,
   type LoginResult,
   type PopupLoginOptions,
@@ -15,9 +18,7 @@ import {
   provideAuth,
   withCheckAuthOnStartup,
   withConfig,
-  withStorage,
 } from 'ngx-oidc';
-import { provideAuthTestingBackend } from './testing-backend';
 
 /** The issuer of the testing config: a reserved name (RFC 6761) that never resolves. */
 export const TESTING_AUTHORITY = 'https://auth.testing.invalid';
@@ -48,7 +49,7 @@ export interface AuthTestingOptions {
 /** How the next `loginWithPopup()` ends: a user signs in, or it fails with a popup's error code. */
 type PopupOutcome = { readonly user: TestUser } | { readonly error: 'POPUP_BLOCKED' | 'POPUP_CLOSED' | 'POPUP_TIMEOUT' | 'AUTHORIZATION_ERROR' };
 
-/** What provideAuthTesting set up: the controller's handle on it. */
+/** What provideAuthTesting set up, made once per injector: the controller's handle on it. */
 interface Seed {
   readonly storage: MemoryStorage;
   readonly config: OidcConfig & { configId: string };
@@ -230,7 +231,10 @@ function testingProvider(authority: string): FetchJson {
  * {@link AuthTestingController} signs in and out, expires the token, answers
  * popup logins and reports errors. Redirects are recorded, never followed,
  * and `loginWithPopup()` opens no window. Use it instead of
- * the app's own `provideAuth(...)`.
+ * the app's own `provideAuth(...)`. The state it keeps (the stored session,
+ * the recorded redirects, the popup queues) is made per injector, so one
+ * providers value can serve every test of a spec file: each `TestBed`
+ * configuration starts as `options` say.
  *
  * @example
  * ```ts
@@ -254,24 +258,29 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
     configId: 'default',
     ...options.config,
   };
-  const redirects: string[] = [];
-  const storage = new MemoryStorage();
-  const seed: Seed = {
-    storage,
-    config,
-    accessToken: options.accessToken ?? 'test-access-token',
-    lifetime: options.accessTokenLifetimeInSeconds ?? 3600,
-    redirects,
-    popupOutcomes: [],
-    popupLogins: [],
-  };
+  const accessToken = options.accessToken ?? 'test-access-token';
+  const lifetime = options.accessTokenLifetimeInSeconds ?? 3600;
   return makeEnvironmentProviders([
-    provideAuth(withConfig(config), withCheckAuthOnStartup(), withStorage(storage)),
-    provideAuthTestingBackend({ fetchJson: testingProvider(config.authority), redirect: (url) => redirects.push(url) }),
-    { provide: SEED, useValue: seed },
-    { provide: AUTH_POPUP_LOGIN, useFactory: () => popupLogin(seed, inject(AUTH_CLOCK)) },
+    provideAuth(withConfig(config), withCheckAuthOnStartup()),
+    // Per injector: a providers value built once and reused by several TestBed configurations
+    // starts each of them afresh (no session, redirect or popup outcome of the one before).
+    {
+      provide: SEED,
+      useFactory: (): Seed => ({ storage: new MemoryStorage(), config, accessToken, lifetime, redirects: [], popupOutcomes: [], popupLogins: [] }),
+    },
+    { provide: AUTH_STORAGE, useFactory: () => inject(SEED).storage },
+    { provide: AUTH_FETCH, useValue: testingProvider(config.authority) },
+    {
+      provide: AUTH_REDIRECT,
+      useFactory: () => {
+        const { redirects } = inject(SEED);
+        return (url: string) => void redirects.push(url);
+      },
+    },
+    { provide: AUTH_POPUP_LOGIN, useFactory: () => popupLogin(inject(SEED), inject(AUTH_CLOCK)) },
     // Before the app initializers, so the start-up check finds the user signed in.
     provideEnvironmentInitializer(() => {
+      const seed = inject(SEED);
       if (options.user) writeSession(seed, options.user, seed.accessToken, inject(AUTH_CLOCK)());
     }),
     AuthTestingController,
