@@ -56,13 +56,12 @@ export function renewShared(auth: OidcAuth, force: boolean, retryNow = false): P
     if (auth.isBrowser && auth.loaded?.session.restore()) auth.renewalPhase.set('renewing');
     auth.renewing = auth.actions()
       .catch((error: OidcError) => {
-        const session = auth.renewalPhase() && auth.loaded!.session.restore();
-        auth.renewalPhase.set(before);
         // The renewal's code did not load (offline, a redeployed app): transient, as a provider
         // that is down, so the session waits for a retry instead of outliving its token.
+        const session = auth.renewalPhase() && auth.loaded!.session.restore();
+        auth.renewalPhase.set(session ? 'retrying' : before);
         if (session) {
-          const retryAt = (auth.retryAt = auth.now() * 1000 + auth.loaded!.config.renewRetryInitialDelayInSeconds * 1000);
-          auth.renewalPhase.set('retrying');
+          const retryAt = (auth.retryAt = (auth.now() + auth.loaded!.config.renewRetryInitialDelayInSeconds) * 1000);
           auth.emit({ type: 'RenewFailed', error });
           auth.emit({ type: 'RenewRetryScheduled', error, retryAt });
           scheduleRenewal(auth, session);

@@ -45,7 +45,7 @@ export function checkJsonConfig(json: unknown): OidcConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalid('(config)', DEV && 'must be a JSON object', json);
   const config = Object.fromEntries(Object.entries(json).filter(([, value]) => value !== null)) as Record<string, unknown>;
   const has = (key: string) => config[key] !== undefined;
-  for (const key of STRINGS) if (has(key) && !isString(config[key])) throw invalid(key, DEV && 'must be a string', config[key]);
+  for (const key of STRINGS) if (has(key) && !isString(config[key])) throw invalid(key, DEV && 'must be a string value', config[key]);
   for (const key of URLS) if (has(key) && !isAbsoluteUrl(config[key])) throw invalid(key, DEV && 'must be an absolute URL', config[key]);
   for (const key of STRING_LISTS) {
     const value = config[key];
