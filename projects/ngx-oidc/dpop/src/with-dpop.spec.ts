@@ -25,6 +25,27 @@ async function claimsOf(proof: string | null, now: number) {
 /** The request to `url`, once the interceptor has sent it: the proof is signed asynchronously (real WebCrypto). */
 const nextRequest = (h: { httpMock: HttpTestingController }, url: string) => sentRequest(h.httpMock, url);
 
+type App = Awaited<ReturnType<typeof dpopApp>>;
+
+/** Answers the request to ORDERS as a resource server that wants a DPoP nonce (RFC 9449 9). */
+async function demandNonce(h: App, nonce: string): Promise<void> {
+  (await nextRequest(h, ORDERS)).flush(null, {
+    status: 401,
+    statusText: 'Unauthorized',
+    headers: { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"', 'DPoP-Nonce': nonce },
+  });
+}
+
+/** The nonce in the proof of the app's next request to the API's origin. */
+async function nonceOfNextRequest(h: App): Promise<unknown> {
+  const next = firstValueFrom(h.http.get(`${API}/profile`));
+  const sent = await nextRequest(h, `${API}/profile`);
+  const { nonce } = await claimsOf(sent.request.headers.get('DPoP'), h.clock.now);
+  sent.flush({});
+  await next;
+  return nonce;
+}
+
 describe('withDPoP(): bound tokens through the interceptor (RFC 9449 7)', () => {
   it('signs in with DPoP-bound tokens and sends them to secure routes with the DPoP scheme and a proof (htm, htu, ath)', async () => {
     const h = await dpopApp();
@@ -42,38 +63,22 @@ describe('withDPoP(): bound tokens through the interceptor (RFC 9449 7)', () => 
   it('answers a resource server nonce demand with exactly one retry carrying the nonce', async () => {
     const h = await dpopApp();
     const response = firstValueFrom(h.http.get(ORDERS));
-    (await nextRequest(h, ORDERS)).flush(null, {
-      status: 401,
-      statusText: 'Unauthorized',
-      headers: { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"', 'DPoP-Nonce': 'rs-nonce-1' },
-    });
+    await demandNonce(h, 'rs-nonce-1');
     const retry = await nextRequest(h, ORDERS);
     expect((await claimsOf(retry.request.headers.get('DPoP'), h.clock.now))['nonce']).toBe('rs-nonce-1');
     retry.flush({ ok: 'again' });
     await expect(response).resolves.toEqual({ ok: 'again' });
     // The nonce is remembered for the next request to that origin.
-    const next = firstValueFrom(h.http.get(`${API}/profile`));
-    const third = await nextRequest(h, `${API}/profile`);
-    expect((await claimsOf(third.request.headers.get('DPoP'), h.clock.now))['nonce']).toBe('rs-nonce-1');
-    third.flush({});
-    await next;
+    expect(await nonceOfNextRequest(h)).toBe('rs-nonce-1');
   });
 
   it('keeps the nonce of a refused retry too: the next request carries the newest one', async () => {
     const h = await dpopApp();
     const response = firstValueFrom(h.http.get(ORDERS));
-    (await nextRequest(h, ORDERS)).flush(null, {
-      status: 401,
-      statusText: 'Unauthorized',
-      headers: { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"', 'DPoP-Nonce': 'rs-nonce-1' },
-    });
+    await demandNonce(h, 'rs-nonce-1');
     (await nextRequest(h, ORDERS)).flush(null, { status: 403, statusText: 'Forbidden', headers: { 'DPoP-Nonce': 'rs-nonce-2' } });
     await expect(response).rejects.toMatchObject({ status: 403 });
-    const next = firstValueFrom(h.http.get(`${API}/profile`));
-    const third = await nextRequest(h, `${API}/profile`);
-    expect((await claimsOf(third.request.headers.get('DPoP'), h.clock.now))['nonce']).toBe('rs-nonce-2');
-    third.flush({});
-    await next;
+    expect(await nonceOfNextRequest(h)).toBe('rs-nonce-2');
   });
 
   it('sends plain Bearer tokens when the provider did not bind them and allowBearer is set, and none to other origins', async () => {
