@@ -1,5 +1,7 @@
-import { DEV, OidcError } from './errors';
+import { invalid, isAbsoluteUrl } from './config';
 import type { OidcConfig } from './config-types';
+import { DEV, OidcError } from './errors';
+import { isJsonObject } from './http';
 
 /*
  * A config that comes as JSON (`withHttpConfigLoader`, or a custom loader):
@@ -21,19 +23,7 @@ const STRING_LISTS = ['idTokenSigningAlgs', 'trustedAudiences'] as const;
 /** Keys whose value is a JSON object. */
 const OBJECTS = ['customParamsAuthRequest', 'customParamsRefreshTokenRequest', 'customParamsEndSessionRequest', 'authWellknownEndpoints'] as const;
 
-function invalid(key: string, message: string | false, actual: unknown): OidcError {
-  return new OidcError(DEV && `ngx-oidc config "${key}": ${message}`, 'CONFIG_INVALID', { key, actual });
-}
-
 const isString = (value: unknown): value is string => typeof value === 'string';
-
-function isAbsoluteUrl(value: unknown): boolean {
-  try {
-    return isString(value) && !!new URL(value);
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Checks a config loaded as JSON and returns it without its `null` values (a
@@ -42,18 +32,21 @@ function isAbsoluteUrl(value: unknown): boolean {
  * wrong shape. `resolveConfig` runs after it, with its own checks.
  */
 export function checkJsonConfig(json: unknown): OidcConfig {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalid('(config)', DEV && 'must be a JSON object', json);
+  if (!isJsonObject(json)) throw new OidcError(DEV && 'ngx-oidc config: must be a JSON object', 'CONFIG_INVALID', { actual: json });
   const config = Object.fromEntries(Object.entries(json).filter(([, value]) => value !== null)) as Record<string, unknown>;
   const has = (key: string) => config[key] !== undefined;
   for (const key of STRINGS) if (has(key) && !isString(config[key])) throw invalid(key, DEV && 'must be a string value', config[key]);
-  for (const key of URLS) if (has(key) && !isAbsoluteUrl(config[key])) throw invalid(key, DEV && 'must be an absolute URL', config[key]);
+  for (const key of URLS) {
+    const value = config[key];
+    if (has(key) && !(isString(value) && isAbsoluteUrl(value))) throw invalid(key, DEV && 'must be an absolute URL', value);
+  }
   for (const key of STRING_LISTS) {
     const value = config[key];
     if (has(key) && !(Array.isArray(value) && value.every(isString))) throw invalid(key, DEV && 'must be a list of strings', value);
   }
   for (const key of OBJECTS) {
     const value = config[key];
-    if (has(key) && (typeof value !== 'object' || Array.isArray(value))) throw invalid(key, DEV && 'must be an object', value);
+    if (has(key) && !isJsonObject(value)) throw invalid(key, DEV && 'must be an object', value);
   }
   // RFC 8707 2: one resource URI or several.
   const resource = config['resource'];

@@ -1,5 +1,5 @@
 import { DEV, OidcError } from './errors';
-import { isSecureUrl } from './http';
+import { isJsonObject, isSecureUrl } from './http';
 
 // The shape of a config (every key, documented) is in config-types.ts; this file fills in the
 // defaults and validates.
@@ -70,11 +70,13 @@ const NUMBER_KEYS = [
  */
 const CONFIG_OWNED_AUTH_PARAMS: Readonly<Record<string, keyof OidcConfig | undefined>> = { max_age: 'maxAge', response_mode: undefined };
 
-function invalid(key: keyof OidcConfig, message: string | false, actual?: unknown): OidcError {
+/** @internal `CONFIG_INVALID` naming `key` (config-json.ts too). */
+export function invalid(key: keyof OidcConfig, message: string | false, actual?: unknown): OidcError {
   return new OidcError(DEV && `ngx-oidc config "${key}": ${message}`, 'CONFIG_INVALID', { key, actual });
 }
 
-function isAbsoluteUrl(value: string): boolean {
+/** @internal True for an absolute URL (config-json.ts too). */
+export function isAbsoluteUrl(value: string): boolean {
   try {
     new URL(value);
     return true;
@@ -152,7 +154,7 @@ export function resolveConfig(config: OidcConfig): ResolvedOidcConfig {
     throw invalid('navigateOnHttpError', DEV && "must be true, false or a list of URLs or paths such as '/api/'", navigate);
   }
   for (const [name, key] of Object.entries(CONFIG_OWNED_AUTH_PARAMS)) {
-    if (isPlainObject(resolved.customParamsAuthRequest) && name in resolved.customParamsAuthRequest) {
+    if (isJsonObject(resolved.customParamsAuthRequest) && name in resolved.customParamsAuthRequest) {
       throw invalid('customParamsAuthRequest', DEV && (key ? `cannot set ${name}: use the "${key}" key` : `cannot set ${name}: only query responses are supported`), name);
     }
   }
@@ -202,10 +204,6 @@ function knownConfigKeys(): string[] {
 /** A path on the app's own origin: one leading `/`, not `//` or `/\\` (which browsers read as another host). */
 function isOriginPath(value: string): boolean {
   return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -72,7 +72,7 @@ const REQUIRED_LISTS = [
   'subject_types_supported',
   'id_token_signing_alg_values_supported',
 ] as const;
-/** Lists the library reads when the provider has them. */
+/** Lists the library reads when the provider has them (RFC 9449 5.1, RFC 8414 2). */
 const OPTIONAL_LISTS = ['dpop_signing_alg_values_supported', 'revocation_endpoint_auth_methods_supported'] as const;
 
 /**
